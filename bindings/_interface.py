@@ -1,0 +1,246 @@
+"""The shared interface: what every backend module provides, and how it fails.
+
+Every backend (``bindings.load(name)``) exposes exactly these names with the
+same behaviour. The conformance test checks each backend against ``Backend``;
+the rest of the suite checks the behaviour written here.
+
+Rules that hold everywhere
+--------------------------
+Array arguments (``x``, ``A``, ``xs``) accept anything
+``numpy.asarray(obj, dtype=numpy.float64)`` accepts. A C-contiguous float64
+array is read in place; anything else (lists, other dtypes, strided views) is
+converted to a C-contiguous float64 copy first. If that conversion fails the
+call raises ``TypeError``; a wrong number of dimensions raises ``ValueError``.
+
+Scalars: integer parameters take ``int`` or any object with ``__index__``
+(``TypeError`` otherwise, floats included); real parameters take ``int``,
+``float`` or any object with ``__float__`` or ``__index__`` (``TypeError``
+otherwise, strings included).
+
+C error codes map to one exception each: invalid argument -> ``ValueError``,
+overflow -> ``OverflowError``, out of memory -> ``MemoryError``; a failed
+callback re-raises the callback's own exception.
+
+The GIL: ``Detector.update_many`` releases it while C runs, always. The other
+array functions release it while C runs when the input holds at least
+``bindings.GIL_RELEASE_MIN_SIZE`` elements (bytes for ``fnv1a``), as NumPy
+does, because releasing costs more than a short call. ctypes and cffi release
+it on every foreign call; that is how those technologies work.
+
+No input may crash the interpreter or leak core memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol, SupportsFloat, SupportsIndex, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+#: Names every backend module must define (the conformance test checks them).
+FUNCTION_NAMES = (
+    "noop",
+    "add",
+    "sum6",
+    "dsum",
+    "scale",
+    "find_peaks",
+    "matvec",
+    "fnv1a",
+    "repeat",
+    "describe",
+    "events_total",
+    "integrate",
+    "live_allocations",
+)
+DETECTOR_MEMBERS = (
+    "update",
+    "update_many",
+    "posterior",
+    "posterior_view",
+    "t",
+    "reset",
+    "close",
+    "closed",
+    "__enter__",
+    "__exit__",
+)
+STATS_FIELDS = ("n", "mean", "std", "min", "max")
+
+ArrayLike = npt.ArrayLike
+Float64Array = npt.NDArray[np.float64]
+Int64Array = npt.NDArray[np.int64]
+
+
+class Stats(Protocol):
+    """What ``describe`` returns: any object with these attributes."""
+
+    @property
+    def n(self) -> int: ...
+    @property
+    def mean(self) -> float: ...
+    @property
+    def std(self) -> float: ...  # population standard deviation
+    @property
+    def min(self) -> float: ...
+    @property
+    def max(self) -> float: ...
+
+
+class Detector(Protocol):
+    """Bayesian online change-point detector (see ``c_core/include/bcore.h``).
+
+    ``Detector(hazard=0.01, mu0=0.0, kappa0=1.0, alpha0=1.0, beta0=1.0,
+    max_run_length=500)``; parameters may be passed by position in that order
+    or by keyword. Invalid values (hazard outside (0, 1); kappa0, alpha0 or
+    beta0 <= 0; anything non-finite; max_run_length outside
+    1..10_000_000) raise ``ValueError``; wrong types raise ``TypeError``;
+    max_run_length that does not fit int64 raises ``OverflowError``.
+
+    Every member below except ``close``, ``closed`` and ``__exit__`` raises
+    ``ValueError`` once the detector is closed.
+
+    Threads: the binding serialises calls on one detector, so a detector shared
+    by several threads is never corrupted. A posterior view read while another
+    thread updates may show a step in progress; ``posterior()`` never does.
+    """
+
+    def update(self, x: SupportsFloat, /) -> int:
+        """One observation; returns the most probable run length.
+
+        ``ValueError`` if x is not finite (the detector is then unchanged).
+        """
+
+    def update_many(self, xs: ArrayLike, /) -> Int64Array:
+        """Many observations (1-D); returns the run length after each as int64.
+
+        Releases the GIL while C runs. ``ValueError``, with the detector
+        unchanged, if any value is not finite.
+        """
+
+    def posterior(self) -> Float64Array:
+        """A float64 copy of the run-length posterior (length max_run_length + 1)."""
+
+    def posterior_view(self) -> Float64Array:
+        """A read-only float64 array over the detector's own posterior buffer.
+
+        It follows every update and reset, and keeps the detector alive: it
+        stays valid after the last reference to the detector is dropped.
+        ``close()`` raises ``BufferError`` while such a view, or any array
+        made from it, is alive (as ``mmap.close`` does).
+        """
+
+    @property
+    def t(self) -> int:
+        """Steps seen since creation or the last ``reset()``."""
+
+    def reset(self) -> None:
+        """Back to the prior (the posterior buffer stays where it is)."""
+
+    def close(self) -> None:
+        """Releases the C detector; idempotent. ``BufferError`` while views live."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    def __enter__(self) -> Detector: ...
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Closes the detector."""
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """One backend module, e.g. ``bindings.load("capi")``."""
+
+    Detector: type[Detector]
+
+    def noop(self) -> None:
+        """Does nothing: the cost of a call."""
+
+    def add(self, a: SupportsIndex, b: SupportsIndex, /) -> int:
+        """a + b as int64. ``OverflowError`` if an argument or the result does
+        not fit int64; ``TypeError`` for non-integers."""
+
+    def sum6(
+        self,
+        a: SupportsFloat,
+        b: SupportsFloat,
+        c: SupportsFloat,
+        d: SupportsFloat,
+        e: SupportsFloat,
+        f: SupportsFloat,
+        /,
+    ) -> float:
+        """a + b + c + d + e + f, left to right, in double precision."""
+
+    def dsum(self, x: ArrayLike, /) -> float:
+        """Sum of a 1-D array (read in place when C-contiguous float64); 0.0 if empty."""
+
+    def scale(self, x: ArrayLike, k: SupportsFloat, /, out: Float64Array | None = None) -> Float64Array:
+        """x * k into ``out`` (a new array when None), and returns ``out``.
+
+        ``out`` must be a numpy.ndarray (``TypeError`` otherwise) of dtype
+        float64 (``TypeError``), x's shape, C-contiguous and writable
+        (``ValueError``). ``out=x`` works in place; an ``out`` that overlaps x
+        without being the same memory raises ``ValueError``.
+        """
+
+    def find_peaks(self, x: ArrayLike, threshold: SupportsFloat, /) -> Int64Array:
+        """int64 indices i, 0 < i < n-1, x[i] > threshold, x[i-1] < x[i] >= x[i+1].
+
+        The core allocates the result; the binding frees it exactly once.
+        """
+
+    def matvec(self, A: ArrayLike, x: ArrayLike, /) -> Float64Array:
+        """A @ x for a 2-D A and 1-D x; ``ValueError`` if A.shape[1] != len(x)."""
+
+    def fnv1a(self, data: Any, /) -> int:
+        """FNV-1a 64-bit hash (0 <= h < 2**64) of a buffer's bytes.
+
+        bytes, bytearray, memoryview or any C-contiguous buffer; ``str`` and
+        objects without the buffer protocol raise ``TypeError``; a
+        non-contiguous buffer raises ``ValueError``.
+        """
+
+    def repeat(self, s: str, n: SupportsIndex, /) -> str:
+        """s * n, computed by C on UTF-8 bytes (embedded NULs survive).
+
+        ``TypeError`` unless s is a str; ``ValueError`` if n < 0;
+        ``UnicodeEncodeError`` (a ValueError) for lone surrogates;
+        ``OverflowError`` if the result's size does not fit size_t;
+        ``MemoryError`` if it cannot be allocated.
+        """
+
+    def describe(self, x: ArrayLike, /) -> Stats:
+        """n, mean, population std, min, max of a 1-D array; ``ValueError`` if empty.
+
+        If any element is NaN, mean, std, min and max are NaN.
+        """
+
+    def events_total(self, events: npt.NDArray[Any], kind: SupportsIndex, /) -> float:
+        """Sum of ``value`` over records with ``kind == kind``.
+
+        ``events`` must be a 1-D numpy array of dtype ``bindings.EVENT_DTYPE``
+        (any other type or dtype: ``TypeError``; ndim != 1: ``ValueError``;
+        a non-contiguous array is copied). ``kind`` outside int32:
+        ``OverflowError``.
+        """
+
+    def integrate(
+        self,
+        f: Callable[[float], SupportsFloat],
+        a: SupportsFloat,
+        b: SupportsFloat,
+        n: SupportsIndex,
+        /,
+    ) -> float:
+        """Trapezoid rule of f over [a, b] with n intervals (n + 1 calls).
+
+        ``TypeError`` if f is not callable; ``ValueError`` if n < 1 or a, b are
+        not finite. An exception raised by f (or ``TypeError`` if f returns a
+        non-number) propagates unchanged and stops the integration at once.
+        """
+
+    def live_allocations(self) -> int:
+        """Core allocations not yet released (for leak tests)."""
