@@ -32,7 +32,8 @@ No input may crash the interpreter or leak core memory.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, SupportsFloat, SupportsIndex, runtime_checkable
+from collections.abc import Callable
+from typing import Any, Protocol, SupportsFloat, SupportsIndex, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt

@@ -1,0 +1,82 @@
+"""Sessions: `nox -s tests` builds the package and runs the shared suite; `nox -s lint` checks style.
+
+Each session builds the package into its own virtual environment, so the only
+things a machine needs are Python, a C/C++ compiler and, for PyO3, cargo.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["tests"]
+
+#: Same order as bindings.BACKENDS (the noxfile cannot import the package it builds).
+BACKENDS = ("capi", "ctypes", "cffi", "cython", "pybind11", "nanobind", "pyo3")
+
+
+def _installed_pythons() -> list[str] | None:
+    """Every CPython 3.10+ on this machine that actually starts.
+
+    A name on PATH is not enough: pyenv installs shims for versions that are
+    not selected, and they fail when run.
+    """
+    found = []
+    for minor in range(10, 20):
+        version = f"3.{minor}"
+        exe = shutil.which(f"python{version}")
+        if exe and subprocess.run([exe, "-c", "pass"], capture_output=True).returncode == 0:
+            found.append(version)
+    return found or None  # None: the interpreter that runs nox
+
+
+PYTHONS = _installed_pythons()
+
+
+def _install_package(session: nox.Session, *extras: str) -> list[str]:
+    """Builds and installs the package (and the PyO3 crate when cargo exists).
+
+    Returns the backends that must therefore be importable.
+    """
+    target = f".[{','.join(extras)}]" if extras else "."
+    # Warnings in the C core are errors here, so CI keeps it warning-free.
+    session.install("--config-settings=cmake.define.BINDINGS_WERROR=ON", target)
+    expected = [name for name in BACKENDS if name != "pyo3"]
+    if shutil.which("cargo"):
+        session.install("./bindings/pyo3")
+        expected.append("pyo3")
+    else:
+        session.warn("pyo3 skipped: no cargo on PATH. Install Rust (https://rustup.rs) to build it.")
+    return expected
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Builds every backend and runs the shared suite against each."""
+    required = _install_package(session, "test")
+    env = {
+        "BINDINGS_REQUIRED": ",".join(required),
+        "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci"),
+    }
+    # Run from outside the source tree, so `import bindings` finds the
+    # installed package with its compiled modules, never the bare sources.
+    session.chdir(session.create_tmp())
+    session.run("pytest", str(ROOT / "tests"), *session.posargs, env=env)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff for Python; clang-format for the C and C++ sources."""
+    session.install("ruff", "clang-format")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    patterns = ("c_core/**/*.[ch]", "bindings/**/*.[ch]", "bindings/**/*.[ch]pp")
+    sources = sorted(str(path) for pattern in patterns for path in ROOT.glob(pattern))
+    session.run("clang-format", "--dry-run", "--Werror", *sources)
