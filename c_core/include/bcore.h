@@ -7,7 +7,8 @@
  *
  * Conventions
  *  - Every fallible function returns a bc_status; results go through
- *    out-parameters, which are written only on success.
+ *    out-parameters, which are written only on success. A NULL pointer where
+ *    data or a result is required is BC_EINVAL (NULL data with n == 0 is ok).
  *  - Memory that the core hands to the caller is released with bc_free().
  *  - Sizes are element counts (size_t), never byte counts, unless named *_len.
  *  - The library is thread-safe except that one bc_detector must not be used
@@ -126,8 +127,9 @@ BC_API size_t bc_field_offset(const char *struct_name, const char *field_name);
 typedef int (*bc_func)(double x, void *ctx, double *y);
 
 /* Trapezoid rule of f over [a, b] with n intervals (n + 1 calls of f, from a
- * to b in order). BC_EINVAL if n == 0 or a, b not finite. If f returns
- * non-zero, integration stops at once and BC_ECALLBACK is returned. */
+ * to b in order). BC_EINVAL if n == 0 or a, b not finite; BC_EOVERFLOW if the
+ * step (b - a) / n is not finite. If f returns non-zero, integration stops at
+ * once and BC_ECALLBACK is returned. */
 BC_API int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result);
 
 /* ---- opaque handle: Bayesian online change-point detector -------------- */
@@ -151,7 +153,8 @@ BC_API int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, doub
  * stats'[0] = prior; the statistics of the folded hypothesis R are those of
  * the last R observations). Weights are computed in log space and rescaled,
  * so long series neither underflow nor overflow. A step reports the most
- * probable run length (ties: the smallest). Initially P = [1, 0, ..., 0].
+ * probable run length (ties: the smallest). Initially P = [1, 0, ..., 0];
+ * after any step P[0] = H, since the change mass is H times the total.
  */
 typedef struct bc_normal_gamma {
     double mu0;
