@@ -12,10 +12,16 @@ array is read in place; anything else (lists, other dtypes, strided views) is
 converted to a C-contiguous float64 copy first. If that conversion fails the
 call raises ``TypeError``; a wrong number of dimensions raises ``ValueError``.
 
+Array conversion follows the same rule for every failure NumPy reports,
+``OverflowError`` included (``dsum([10**400])`` raises ``TypeError``), except
+``MemoryError``, which propagates.
+
 Scalars: integer parameters take ``int`` or any object with ``__index__``
 (``TypeError`` otherwise, floats included); real parameters take ``int``,
 ``float`` or any object with ``__float__`` or ``__index__`` (``TypeError``
-otherwise, strings included).
+otherwise, strings included), converted as ``float()`` converts them, so an
+``int`` too large for a double raises ``OverflowError``. The same holds for
+what an ``integrate`` callback returns.
 
 C error codes map to one exception each: invalid argument -> ``ValueError``,
 overflow -> ``OverflowError``, out of memory -> ``MemoryError``; a failed
@@ -179,7 +185,7 @@ class Backend(Protocol):
         """Sum of a 1-D array (read in place when C-contiguous float64); 0.0 if empty."""
 
     def scale(self, x: ArrayLike, k: SupportsFloat, /, out: Float64Array | None = None) -> Float64Array:
-        """x * k into ``out`` (a new array when None), and returns ``out``.
+        """x * k for a 1-D x, into ``out`` (a new array when None); returns ``out``.
 
         ``out`` must be a numpy.ndarray (``TypeError`` otherwise) of dtype
         float64 (``TypeError``), x's shape, C-contiguous and writable

@@ -1,0 +1,109 @@
+/*
+ * The hand-written CPython C-API backend: what its source files share.
+ *
+ *   module.c     the module: state, multi-phase initialisation, method table
+ *   args.c       scalar arguments, and the one place bc_status becomes an exception
+ *   arrays.c     arrays in and out through the buffer protocol (no NumPy C-API)
+ *   functions.c  the module-level functions of bindings/_interface.py
+ *   detector.c   the Detector type: a handle, a lock and a buffer export
+ *
+ * The whole module is isolated (https://docs.python.org/3/howto/isolating-extensions.html):
+ * every Python object it keeps lives in the module state, never in a C global.
+ */
+#ifndef BINDINGS_CAPI_H
+#define BINDINGS_CAPI_H
+
+/* Python.h comes first: it may set feature macros that change the system headers.
+ * https://docs.python.org/3/extending/extending.html#a-simple-example */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "bcore.h"
+
+/* The array functions run C without the GIL from this many elements (bytes for fnv1a)
+ * up: releasing and retaking it costs more than a short call saves. Must equal
+ * bindings.GIL_RELEASE_MIN_SIZE; module initialisation checks that it does. */
+#define CAPI_GIL_RELEASE_MIN_SIZE 4096
+
+/* Everything the module keeps, one copy per module object (one per interpreter):
+ * https://docs.python.org/3/c-api/module.html#c.PyModuleDef.m_size
+ * Every field is a strong reference, created in exec and dropped in m_clear. */
+typedef struct {
+    PyObject *numpy_empty;      /* numpy.empty: allocates result arrays */
+    PyObject *numpy_require;    /* numpy.require: converts array arguments */
+    PyObject *numpy_frombuffer; /* numpy.frombuffer: wraps memory we export */
+    PyTypeObject *ndarray_type; /* numpy.ndarray: out= and events must be one */
+    PyObject *float64;          /* numpy.dtype("float64") */
+    PyObject *int64;            /* numpy.dtype("int64") */
+    PyObject *event_dtype;      /* bindings.EVENT_DTYPE, the mirror of bc_event */
+    PyObject *in_array_flags;   /* "CA": C-contiguous and aligned, see arrays.c */
+    PyTypeObject *detector_type;
+    PyTypeObject *core_buffer_type;
+    PyTypeObject *stats_type;
+} capi_state;
+
+/* ---- args.c --------------------------------------------------------------- */
+
+/* Casts a METH_FASTCALL function to the PyCFunction type of PyMethodDef.ml_meth; the
+ * detour through void (*)(void) tells the compiler the cast is deliberate. */
+#define CAPI_FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
+
+int capi_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected);
+int capi_as_double(PyObject *obj, double *out);
+int capi_as_int64(PyObject *obj, int64_t *out);
+int capi_as_size(PyObject *obj, size_t min, const char *what, size_t *out);
+PyObject *capi_status_error(int status, const char *what);
+
+/* PyErr_GetRaisedException and PyErr_SetRaisedException (3.12) handle the raised
+ * exception as one object; on 3.10 and 3.11 they are spelled with the older triple
+ * API, as pythoncapi-compat does. https://docs.python.org/3/c-api/exceptions.html */
+#if PY_VERSION_HEX < 0x030C0000
+static inline PyObject *PyErr_GetRaisedException(void) {
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+    PyErr_NormalizeException(&type, &value, &traceback);
+    if (value != NULL && traceback != NULL) {
+        PyException_SetTraceback(value, traceback);
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(traceback);
+    return value;
+}
+
+static inline void PyErr_SetRaisedException(PyObject *exc) {
+    PyErr_Restore(Py_NewRef(Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
+}
+#endif
+
+/* ---- arrays.c ------------------------------------------------------------- */
+
+int capi_get_array(capi_state *st, PyObject *obj, PyObject *dtype, int ndim, const char *what,
+                   Py_buffer *view);
+int capi_get_out_array(capi_state *st, PyObject *out, const Py_buffer *like, const char *what,
+                       Py_buffer *view);
+PyObject *capi_new_array(capi_state *st, int ndim, const Py_ssize_t *shape, PyObject *dtype,
+                         Py_buffer *view);
+PyObject *capi_array_from_core(capi_state *st, void *data, size_t size, PyObject *dtype);
+int capi_has_dtype(PyObject *array, PyObject *dtype);
+extern PyType_Spec capi_core_buffer_spec;
+
+/* Drops the GIL for a call into C over n elements when n is large enough, as NumPy
+ * does. https://docs.python.org/3/c-api/init.html#releasing-the-gil-from-extension-code
+ * Between the two calls, no Python object may be touched. */
+static inline PyThreadState *capi_release_gil_if_large(size_t n) {
+    return n >= CAPI_GIL_RELEASE_MIN_SIZE ? PyEval_SaveThread() : NULL;
+}
+
+static inline void capi_restore_gil(PyThreadState *saved) {
+    if (saved != NULL) {
+        PyEval_RestoreThread(saved);
+    }
+}
+
+/* ---- functions.c, detector.c ---------------------------------------------- */
+
+extern PyMethodDef capi_functions[];
+extern PyStructSequence_Desc capi_stats_desc;
+extern PyType_Spec capi_detector_spec;
+
+#endif /* BINDINGS_CAPI_H */

@@ -1,0 +1,187 @@
+/*
+ * The module bindings.capi._capi: its state, its initialisation, its lifetime.
+ *
+ * Multi-phase initialisation (PEP 489): PyInit__capi only returns the definition; the
+ * import system creates the module object, then runs capi_exec on it.
+ * https://docs.python.org/3/c-api/module.html#multi-phase-initialization
+ */
+#include "capi.h"
+
+#include <stddef.h>
+
+/* The core's record must match bindings.EVENT_DTYPE: int32 kind, 4 bytes of padding,
+ * float64 value. events_total compares dtypes, and reads records as bc_event. */
+_Static_assert(offsetof(bc_event, kind) == 0, "bc_event.kind at offset 0");
+_Static_assert(offsetof(bc_event, value) == 8, "bc_event.value at offset 8");
+_Static_assert(sizeof(bc_event) == 16, "bc_event is 16 bytes");
+
+/* Sets *out to a new reference to obj.name, and returns 0, or -1. */
+static int get_attr(PyObject *obj, const char *name, PyObject **out) {
+    *out = PyObject_GetAttrString(obj, name);
+    return *out == NULL ? -1 : 0;
+}
+
+static int get_dtype(PyObject *numpy, const char *name, PyObject **out) {
+    *out = PyObject_CallMethod(numpy, "dtype", "s", name);
+    return *out == NULL ? -1 : 0;
+}
+
+/* NumPy is imported once, here, and only the objects used are kept. */
+static int import_numpy(capi_state *st) {
+    PyObject *numpy = PyImport_ImportModule("numpy");
+    if (numpy == NULL) {
+        return -1;
+    }
+    PyObject *ndarray = NULL;
+    int rc = -1;
+    if (get_attr(numpy, "empty", &st->numpy_empty) < 0 ||
+        get_attr(numpy, "require", &st->numpy_require) < 0 ||
+        get_attr(numpy, "frombuffer", &st->numpy_frombuffer) < 0 ||
+        get_attr(numpy, "ndarray", &ndarray) < 0 || get_dtype(numpy, "float64", &st->float64) < 0 ||
+        get_dtype(numpy, "int64", &st->int64) < 0) {
+        goto done;
+    }
+    if (!PyType_Check(ndarray)) {
+        PyErr_SetString(PyExc_ImportError, "numpy.ndarray is not a type");
+        goto done;
+    }
+    st->ndarray_type = (PyTypeObject *)Py_NewRef(ndarray);
+    st->in_array_flags = PyUnicode_InternFromString("CA");
+    rc = st->in_array_flags == NULL ? -1 : 0;
+done:
+    Py_XDECREF(ndarray);
+    Py_DECREF(numpy);
+    return rc;
+}
+
+/* The parent package defines what this module must agree with. It is imported already:
+ * importing bindings.capi imports bindings first. */
+static int import_bindings(capi_state *st) {
+    PyObject *bindings = PyImport_ImportModule("bindings");
+    if (bindings == NULL) {
+        return -1;
+    }
+    PyObject *min_size = NULL;
+    int rc = -1;
+    if (get_attr(bindings, "EVENT_DTYPE", &st->event_dtype) < 0 ||
+        get_attr(bindings, "GIL_RELEASE_MIN_SIZE", &min_size) < 0) {
+        goto done;
+    }
+    long value = PyLong_AsLong(min_size);
+    if (value == -1 && PyErr_Occurred()) {
+        goto done;
+    }
+    if (value != CAPI_GIL_RELEASE_MIN_SIZE) {
+        PyErr_Format(PyExc_ImportError,
+                     "bindings.GIL_RELEASE_MIN_SIZE is %ld but _capi was built with %d", value,
+                     CAPI_GIL_RELEASE_MIN_SIZE);
+        goto done;
+    }
+    rc = 0;
+done:
+    Py_XDECREF(min_size);
+    Py_DECREF(bindings);
+    return rc;
+}
+
+/* Heap types, created per module object and stored in its state. PyType_FromModuleAndSpec
+ * records the module in the type, which is how a method finds the state again.
+ * https://docs.python.org/3/c-api/type.html#c.PyType_FromModuleAndSpec */
+static int create_types(PyObject *module, capi_state *st) {
+    st->detector_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &capi_detector_spec, NULL);
+    if (st->detector_type == NULL) {
+        return -1;
+    }
+    st->core_buffer_type =
+        (PyTypeObject *)PyType_FromModuleAndSpec(module, &capi_core_buffer_spec, NULL);
+    if (st->core_buffer_type == NULL) {
+        return -1;
+    }
+    /* A heap type too, but one that needs no module state.
+     * https://docs.python.org/3/c-api/tuple.html#c.PyStructSequence_NewType */
+    st->stats_type = PyStructSequence_NewType(&capi_stats_desc);
+    if (st->stats_type == NULL) {
+        return -1;
+    }
+    /* PyModule_AddType adds a reference of its own; the state keeps its one. CoreBuffer
+     * is internal and stays out of the namespace. */
+    if (PyModule_AddType(module, st->detector_type) < 0 ||
+        PyModule_AddType(module, st->stats_type) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* On failure, the module object is discarded, and m_free releases whatever the state
+ * holds by then. */
+static int capi_exec(PyObject *module) {
+    capi_state *st = PyModule_GetState(module);
+    if (import_numpy(st) < 0 || import_bindings(st) < 0 || create_types(module, st) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* The state's references are visible to the garbage collector, which can then break
+ * cycles through them (each heap type refers back to the module).
+ * https://docs.python.org/3/c-api/module.html#c.PyModuleDef.m_traverse */
+static int capi_traverse(PyObject *module, visitproc visit, void *arg) {
+    capi_state *st = PyModule_GetState(module);
+    Py_VISIT(st->numpy_empty);
+    Py_VISIT(st->numpy_require);
+    Py_VISIT(st->numpy_frombuffer);
+    Py_VISIT(st->ndarray_type);
+    Py_VISIT(st->float64);
+    Py_VISIT(st->int64);
+    Py_VISIT(st->event_dtype);
+    Py_VISIT(st->in_array_flags);
+    Py_VISIT(st->detector_type);
+    Py_VISIT(st->core_buffer_type);
+    Py_VISIT(st->stats_type);
+    return 0;
+}
+
+static int capi_clear(PyObject *module) {
+    capi_state *st = PyModule_GetState(module);
+    Py_CLEAR(st->numpy_empty);
+    Py_CLEAR(st->numpy_require);
+    Py_CLEAR(st->numpy_frombuffer);
+    Py_CLEAR(st->ndarray_type);
+    Py_CLEAR(st->float64);
+    Py_CLEAR(st->int64);
+    Py_CLEAR(st->event_dtype);
+    Py_CLEAR(st->in_array_flags);
+    Py_CLEAR(st->detector_type);
+    Py_CLEAR(st->core_buffer_type);
+    Py_CLEAR(st->stats_type);
+    return 0;
+}
+
+static void capi_free(void *module) {
+    capi_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot capi_slots[] = {
+    {Py_mod_exec, capi_exec},
+    {0, NULL},
+};
+
+PyDoc_STRVAR(capi_doc, "The C core bound by hand with the CPython C-API (see bindings/capi/).");
+
+static struct PyModuleDef capi_module = {
+    .m_base = PyModuleDef_HEAD_INIT,
+    .m_name = "bindings.capi._capi",
+    .m_doc = capi_doc,
+    .m_size = sizeof(capi_state),
+    .m_methods = capi_functions,
+    .m_slots = capi_slots,
+    .m_traverse = capi_traverse,
+    .m_clear = capi_clear,
+    .m_free = capi_free,
+};
+
+/* The one exported symbol. It returns the definition, not a module: PyModuleDef_Init
+ * marks it as such for the import system. */
+PyMODINIT_FUNC PyInit__capi(void) {
+    return PyModuleDef_Init(&capi_module);
+}

@@ -1,0 +1,160 @@
+"""The opaque handle: a Python class that owns a ``bc_detector *``."""
+
+from __future__ import annotations
+
+import threading
+from operator import index
+from typing import Any, SupportsFloat, SupportsIndex
+
+import numpy as np
+import numpy.typing as npt
+
+from ._cffi_bcore import ffi, lib
+from ._convert import FLOAT64, as_float64
+from ._errors import raise_for_status
+
+_DOUBLES = ffi.typeof("double[]")
+_INT64S = ffi.typeof("int64_t[]")
+_INT64_P = ffi.typeof("int64_t *")
+_SIZE_P = ffi.typeof("size_t *")
+
+
+class Detector:
+    """Bayesian online change-point detector (Adams & MacKay), see bcore.h."""
+
+    __slots__ = ("__weakref__", "_handle", "_lock", "_views")
+
+    def __init__(
+        self,
+        hazard: SupportsFloat = 0.01,
+        mu0: SupportsFloat = 0.0,
+        kappa0: SupportsFloat = 1.0,
+        alpha0: SupportsFloat = 1.0,
+        beta0: SupportsFloat = 1.0,
+        max_run_length: SupportsIndex = 500,
+    ) -> None:
+        # cffi converts every field (TypeError for a wrong type, OverflowError
+        # for an int64 out of range); the core checks the values.
+        model = ffi.new("bc_normal_gamma *", (mu0, kappa0, alpha0, beta0))
+        hazard_params = ffi.new("bc_hazard *", (hazard, index(max_run_length)))
+        out = ffi.new("bc_detector **")
+        status = lib.bc_detector_create(model, hazard_params, out)
+        if status:
+            raise_for_status(status, "Detector")
+        # ffi.gc: a detector dropped without close() is destroyed when its
+        # handle is garbage-collected; close() destroys it at once with
+        # ffi.release(), which runs the destructor now and never again.
+        self._handle: Any = ffi.gc(out[0], lib.bc_detector_destroy)
+        # The core must not see two threads on one detector, and cffi drops
+        # the GIL during every call in API mode, so without this lock two
+        # threads could be inside the core on the same detector. Waiting for
+        # it releases the GIL, so update_many can take the GIL back meanwhile.
+        self._lock = threading.Lock()
+        # One anchor per live posterior view (see posterior_view). A set, so
+        # that adding and discarding are single atomic operations.
+        self._views: set[_ViewAnchor] = set()
+
+    def _live(self) -> Any:
+        """The C handle; ValueError once closed. Hold the lock while C uses it."""
+        if self._handle is None:
+            raise ValueError("the detector is closed")
+        return self._handle
+
+    def update(self, x: SupportsFloat, /) -> int:
+        """One observation; returns the most probable run length."""
+        run_length = ffi.new(_INT64_P)
+        with self._lock:
+            status = lib.bc_detector_update(self._live(), x, run_length)
+        if status:  # BC_EINVAL: x is not finite
+            raise_for_status(status, "Detector.update")
+        return run_length[0]
+
+    def update_many(self, xs: npt.ArrayLike, /) -> npt.NDArray[np.int64]:
+        """Many observations (1-D); the run length after each, as int64."""
+        arr = as_float64(xs, 1, "Detector.update_many")
+        run_lengths = np.empty(arr.size, dtype=np.int64)
+        source = ffi.from_buffer(_DOUBLES, arr)
+        dest = ffi.from_buffer(_INT64S, run_lengths, require_writable=True)
+        with self._lock:
+            status = lib.bc_detector_update_many(self._live(), source, arr.size, dest)
+        if status:  # BC_EINVAL: a value is not finite; the detector is unchanged
+            raise_for_status(status, "Detector.update_many")
+        return run_lengths
+
+    def posterior(self) -> npt.NDArray[np.float64]:
+        """A copy of the run-length posterior (length max_run_length + 1)."""
+        length = ffi.new(_SIZE_P)
+        with self._lock:  # so that no step is half-way through while it is copied
+            data = lib.bc_detector_posterior(self._live(), length)
+            return np.frombuffer(ffi.buffer(data, length[0] * FLOAT64.itemsize), dtype=FLOAT64).copy()
+
+    def posterior_view(self) -> npt.NDArray[np.float64]:
+        """A read-only array over the detector's own posterior buffer, no copy.
+
+        It follows every update and reset, and keeps the detector alive.
+        """
+        length = ffi.new(_SIZE_P)
+        with self._lock:
+            data = lib.bc_detector_posterior(self._live(), length)
+            # What keeps the detector alive, from any array derived from the
+            # view: ndarray -> memoryview -> ffi.buffer -> `owner` -> its
+            # ffi.gc destructor `anchor` -> detector. When the last array goes,
+            # so does `owner`, and cffi calls anchor(), which signs the view
+            # off; it frees nothing, the buffer belongs to the detector.
+            anchor = _ViewAnchor(self)
+            owner = ffi.gc(data, anchor)
+            # A read-only memoryview rather than just writeable=False: NumPy
+            # then refuses to make the array, or one made from it, writable.
+            buffer = memoryview(ffi.buffer(owner, length[0] * FLOAT64.itemsize)).toreadonly()
+            view = np.frombuffer(buffer, dtype=FLOAT64)
+            # Last, so that a failure above leaves no anchor behind.
+            self._views.add(anchor)
+        return view
+
+    @property
+    def t(self) -> int:
+        """Steps seen since creation or the last reset()."""
+        with self._lock:
+            return lib.bc_detector_steps(self._live())
+
+    def reset(self) -> None:
+        """Back to the prior; the posterior buffer stays where it is."""
+        with self._lock:
+            lib.bc_detector_reset(self._live())
+
+    def close(self) -> None:
+        """Destroys the C detector; idempotent. BufferError while posterior views live."""
+        with self._lock:  # waits for a call in flight, e.g. update_many
+            if self._handle is None:
+                return
+            if self._views:
+                raise BufferError(
+                    f"cannot close the detector: {len(self._views)} posterior view(s) still use its buffer"
+                )
+            ffi.release(self._handle)  # bc_detector_destroy, now
+            self._handle = None
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def __enter__(self) -> Detector:
+        self._live()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class _ViewAnchor:
+    """The ffi.gc destructor of one posterior view's memory: it holds the
+    detector, and when cffi calls it (the view's last array is gone) it
+    removes itself from the detector's live views."""
+
+    __slots__ = ("detector",)
+
+    def __init__(self, detector: Detector) -> None:
+        self.detector = detector
+
+    def __call__(self, _data: object) -> None:
+        self.detector._views.discard(self)

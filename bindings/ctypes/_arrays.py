@@ -1,0 +1,87 @@
+"""NumPy arrays in and out of the core: the checks ndpointer would make, done once.
+
+Array parameters are declared ``c_void_p`` (see ``_library``), so each
+wrapper first makes sure it holds an ndarray C can read (dtype, ndim,
+C-contiguous, aligned; writable for outputs), then passes ``address(array)``.
+"""
+
+from __future__ import annotations
+
+from ctypes import addressof, c_char
+from typing import Any
+
+import numpy as np
+
+from .. import EVENT_DTYPE
+
+_FLOAT64 = np.dtype(np.float64)
+
+
+def float64_array(obj: Any, ndim: int, name: str) -> np.ndarray:
+    """obj as a C-contiguous, aligned float64 array of ndim dimensions.
+
+    obj itself when it already is one, a converted copy otherwise.
+    TypeError if NumPy cannot convert it (the interface's rule for every
+    conversion failure but MemoryError), ValueError for another ndim.
+    """
+    try:
+        array = np.asarray(obj, dtype=_FLOAT64, order="C")
+    except MemoryError:
+        raise
+    except Exception as exc:  # ValueError for "abc", OverflowError for 10**400, ...
+        raise TypeError(f"{name} cannot be read as a float64 array: {exc}") from exc
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), not {array.ndim}")
+    if not array.flags.aligned:  # C may assume a double * is aligned; np.asarray does not
+        array = array.copy()
+    return array
+
+
+def output_array(out: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
+    """Checks (never converts) a caller's output array: C writes to it in place."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray, not {type(out).__name__}")
+    if out.dtype != _FLOAT64:
+        raise TypeError(f"{name} must have dtype float64, not {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, not {out.shape}")
+    if not (out.flags.c_contiguous and out.flags.aligned):
+        raise ValueError(f"{name} must be C-contiguous and aligned")
+    if not out.flags.writeable:
+        raise ValueError(f"{name} must be writable")
+    return out
+
+
+def event_array(events: Any) -> np.ndarray:
+    """A 1-D array of bindings.EVENT_DTYPE records, copied only if C cannot read it in place."""
+    if not isinstance(events, np.ndarray) or events.dtype != EVENT_DTYPE:
+        kind = events.dtype if isinstance(events, np.ndarray) else type(events).__name__
+        raise TypeError(f"events must be a numpy array of dtype bindings.EVENT_DTYPE, not {kind}")
+    if events.ndim != 1:
+        raise ValueError(f"events must have 1 dimension, not {events.ndim}")
+    if not (events.flags.c_contiguous and events.flags.aligned):
+        events = events.copy()
+    return events
+
+
+def byte_array(data: Any) -> np.ndarray:
+    """The bytes of any C-contiguous buffer, as a uint8 array over the same memory.
+
+    TypeError for str and objects without the buffer protocol, ValueError for
+    a non-contiguous buffer. Read-only buffers (bytes) are fine: C only reads.
+    """
+    view = memoryview(data)
+    if not view.c_contiguous:
+        raise ValueError("the buffer must be C-contiguous")
+    return np.frombuffer(view, dtype=np.uint8)
+
+
+def address(array: np.ndarray) -> int:
+    """The address of a C-contiguous array's first byte, for a c_void_p parameter."""
+    # ctypes can read the address of a writable buffer itself: from_buffer
+    # shares the memory, copies nothing, and is several times faster than
+    # NumPy building `array.ctypes` on every call. It refuses read-only and
+    # empty buffers, which take NumPy's route.
+    if array.flags.writeable and array.size:
+        return addressof(c_char.from_buffer(array))
+    return array.ctypes.data

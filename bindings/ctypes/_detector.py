@@ -1,0 +1,166 @@
+"""Detector: a Python class that owns one opaque ``bc_detector *``."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from ctypes import ArgumentError, byref, c_int64, c_size_t, memmove
+from typing import Any, SupportsFloat, SupportsIndex
+
+import numpy as np
+
+from ._arrays import address, float64_array
+from ._errors import real_error, status_error
+from ._library import (
+    bc_detector_create,
+    bc_detector_destroy,
+    bc_detector_p,
+    bc_detector_posterior,
+    bc_detector_reset,
+    bc_detector_steps,
+    bc_detector_update,
+    bc_detector_update_many,
+)
+from ._scalars import int64
+from ._structs import bc_hazard, bc_normal_gamma
+
+
+class Detector:
+    """Bayesian online change-point detector (``bindings._interface.Detector``)."""
+
+    def __init__(
+        self,
+        hazard: SupportsFloat = 0.01,
+        mu0: SupportsFloat = 0.0,
+        kappa0: SupportsFloat = 1.0,
+        alpha0: SupportsFloat = 1.0,
+        beta0: SupportsFloat = 1.0,
+        max_run_length: SupportsIndex = 500,
+    ) -> None:
+        # Setting a c_double field converts like a c_double argument: TypeError
+        # for non-numbers. The int64 field would wrap silently, hence int64().
+        model = bc_normal_gamma(mu0=mu0, kappa0=kappa0, alpha0=alpha0, beta0=beta0)
+        rate = bc_hazard(rate=hazard, max_run_length=int64(max_run_length, "max_run_length"))
+        handle = bc_detector_p()
+        status = bc_detector_create(byref(model), byref(rate), byref(handle))
+        if status:
+            raise status_error(status, "Detector")
+        # Frees the handle if the detector is garbage-collected unclosed; close()
+        # calls it early, and a finalizer runs at most once. Not at interpreter
+        # exit: the OS reclaims the memory, and freeing it then could pull the
+        # buffer from under a posterior view that a module global still holds.
+        self._destroy = weakref.finalize(self, bc_detector_destroy, handle)
+        self._destroy.atexit = False
+        self._handle: bc_detector_p | None = handle
+        # ctypes releases the GIL for every foreign call, so without this lock
+        # two threads could be inside the core on this detector at once. A
+        # thread that finds it taken waits in Lock.acquire, which releases the
+        # GIL, so it cannot stall an update_many in flight.
+        self._lock = threading.Lock()
+        # The posterior never moves (bcore.h), so its address is read once.
+        length = c_size_t()
+        self._posterior: int = bc_detector_posterior(handle, byref(length))
+        self._length: int = length.value
+        # The base objects of live posterior views; they vanish from the set
+        # when the last array over them dies.
+        self._views: weakref.WeakSet[_PosteriorBuffer] = weakref.WeakSet()
+
+    def _get_handle(self) -> bc_detector_p:
+        """The C handle, ValueError once closed. Call it with the lock held."""
+        if self._handle is None:
+            raise ValueError("the Detector is closed")
+        return self._handle
+
+    def update(self, x: SupportsFloat, /) -> int:
+        run_length = c_int64()
+        with self._lock:
+            try:
+                status = bc_detector_update(self._get_handle(), x, byref(run_length))
+            except ArgumentError:
+                raise real_error(x) from None
+        if status:
+            raise status_error(status, "Detector.update")
+        return run_length.value
+
+    def update_many(self, xs: Any, /) -> np.ndarray:
+        xs = float64_array(xs, 1, "xs")
+        run_lengths = np.empty(xs.size, dtype=np.int64)
+        with self._lock:
+            status = bc_detector_update_many(self._get_handle(), address(xs), xs.size, address(run_lengths))
+        if status:
+            raise status_error(status, "Detector.update_many")
+        return run_lengths
+
+    def posterior(self) -> np.ndarray:
+        copy = np.empty(self._length)
+        with self._lock:  # so the copy never catches a step half done
+            self._get_handle()
+            memmove(address(copy), self._posterior, copy.nbytes)
+        return copy
+
+    def posterior_view(self) -> np.ndarray:
+        with self._lock:
+            self._get_handle()
+            buffer = _PosteriorBuffer(self)
+            self._views.add(buffer)
+        return np.asarray(buffer)
+
+    @property
+    def t(self) -> int:
+        with self._lock:
+            return bc_detector_steps(self._get_handle())
+
+    def reset(self) -> None:
+        with self._lock:
+            bc_detector_reset(self._get_handle())
+
+    def close(self) -> None:
+        with self._lock:  # waits for a call in flight on another thread
+            if self._handle is None:
+                return
+            if self._views:
+                raise BufferError(
+                    f"cannot close a Detector while {len(self._views)} posterior view(s) of it exist"
+                )
+            self._handle = None
+            self._destroy()
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def __enter__(self) -> Detector:
+        with self._lock:
+            self._get_handle()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"max_run_length={self._length - 1}"
+        return f"<bindings.ctypes.Detector {state}>"
+
+
+class _PosteriorBuffer:
+    """The base object of posterior views.
+
+    It publishes the detector's posterior through NumPy's array interface,
+    flagged read-only at the source (so no view can set WRITEABLE back), and
+    holds the detector, which keeps the C buffer alive for as long as any
+    array over it exists: views of views keep it too, as their ``base``
+    chain ends here. (An ndarray over a ``c_double * n`` array from
+    ``from_address`` would be writable on request, and would create and
+    cache one ctypes array type per length.)
+    """
+
+    __slots__ = ("__array_interface__", "__weakref__", "detector")
+
+    def __init__(self, detector: Detector) -> None:
+        self.detector = detector
+        self.__array_interface__ = {
+            "version": 3,
+            "shape": (detector._length,),
+            "typestr": np.dtype(np.float64).str,
+            "data": (detector._posterior, True),  # (address, read-only)
+        }

@@ -1,0 +1,40 @@
+"""The Cython backend: ``bindings.load("cython")``.
+
+The compiled module ``_cython`` (built from ``_cython.pyx``) implements the
+interface in ``bindings._interface``; this package re-exports exactly its names,
+so a call goes straight to the compiled function.
+"""
+
+from ._cython import (
+    Detector,
+    add,
+    describe,
+    dsum,
+    events_total,
+    find_peaks,
+    fnv1a,
+    integrate,
+    live_allocations,
+    matvec,
+    noop,
+    repeat,
+    scale,
+    sum6,
+)
+
+__all__ = [
+    "Detector",
+    "add",
+    "describe",
+    "dsum",
+    "events_total",
+    "find_peaks",
+    "fnv1a",
+    "integrate",
+    "live_allocations",
+    "matvec",
+    "noop",
+    "repeat",
+    "scale",
+    "sum6",
+]

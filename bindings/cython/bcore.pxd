@@ -1,0 +1,106 @@
+# Cython's view of c_core/include/bcore.h: every declaration _cython.pyx uses.
+#
+# The main block is `nogil`: no core function touches Python, so each may run
+# with the GIL released (bc_integrate, which calls back into Python, is the
+# exception and is declared at the end). Cython 3 treats functions declared in `cdef extern` blocks
+# as `noexcept` (C does not raise Python exceptions); failures come back as
+# bc_status codes, which _cython.pyx turns into exceptions in one place.
+# Only the callback type needs an explicit `noexcept`: it is the type of a
+# function *we* write in Cython, and it must not try to propagate an exception
+# through C (the trampoline stores the exception and returns non-zero instead).
+
+from libc.stdint cimport int32_t, int64_t, uint64_t
+
+
+cdef extern from "bcore.h" nogil:
+
+    # ---- errors
+    ctypedef enum bc_status:
+        BC_OK
+        BC_EINVAL
+        BC_EOVERFLOW
+        BC_ENOMEM
+        BC_ECALLBACK
+
+    const char *bc_strerror(int status)
+
+    # ---- bare crossing and scalars
+    void bc_noop()
+    int bc_add(int64_t a, int64_t b, int64_t *out)
+    double bc_sum6(double a, double b, double c, double d, double e, double f)
+
+    # ---- arrays
+    double bc_dsum(const double *x, size_t n)
+    int bc_scale(const double *x, size_t n, double k, double *out)
+    int bc_find_peaks(const double *x, size_t n, double threshold,
+                      int64_t **out, size_t *count)
+    int bc_matvec(const double *a, size_t rows, size_t cols, size_t row_stride,
+                  const double *x, double *y)
+
+    # ---- bytes and strings
+    uint64_t bc_fnv1a(const void *data, size_t len)
+    int bc_repeat(const char *s, size_t len, size_t n, char **out, size_t *out_len)
+
+    # ---- structs (only the fields are declared; the C compiler knows the layout)
+    ctypedef struct bc_stats:
+        size_t n
+        double mean
+        double std
+        double min
+        double max
+
+    int bc_describe(const double *x, size_t n, bc_stats *out)
+
+    ctypedef struct bc_event:
+        int32_t kind
+        double value
+
+    double bc_events_total(const bc_event *ev, size_t n, int32_t kind)
+
+    size_t bc_struct_size(const char *struct_name)
+    size_t bc_field_offset(const char *struct_name, const char *field_name)
+
+    # ---- callback: declared below, outside the nogil block
+
+    # ---- opaque handle
+    ctypedef struct bc_normal_gamma:
+        double mu0
+        double kappa0
+        double alpha0
+        double beta0
+
+    ctypedef struct bc_hazard:
+        double rate
+        int64_t max_run_length
+
+    enum:
+        BC_MAX_RUN_LENGTH
+
+    ctypedef struct bc_detector:
+        pass
+
+    int bc_detector_create(const bc_normal_gamma *model, const bc_hazard *hazard,
+                           bc_detector **out)
+    int bc_detector_update(bc_detector *d, double x, int64_t *run_length)
+    int bc_detector_update_many(bc_detector *d, const double *xs, size_t n,
+                                int64_t *run_lengths)
+    const double *bc_detector_posterior(const bc_detector *d, size_t *len)
+    uint64_t bc_detector_steps(const bc_detector *d)
+    void bc_detector_reset(bc_detector *d)
+    void bc_detector_destroy(bc_detector *d)
+
+    # ---- ownership and accounting
+    void bc_free(void *p)
+    int64_t bc_live_allocations()
+    void bc_fail_allocation_after(int64_t k)
+
+
+# The callback is declared without `nogil`, and so is bc_integrate: a bc_func
+# may run Python code, which needs the GIL, and bc_integrate calls it
+# synchronously on the caller's thread. Cython therefore rejects any call of
+# bc_integrate inside `with nogil`, which proves the GIL is held whenever the
+# trampoline in _cython.pyx runs, so it needs no `with gil` of its own.
+cdef extern from "bcore.h":
+    ctypedef int (*bc_func)(double x, void *ctx, double *y) noexcept
+
+    int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result)

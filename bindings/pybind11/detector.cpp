@@ -1,0 +1,176 @@
+// The class Detector: a Python object owning a bc_detector handle.
+#include "common.hpp"
+
+#include <memory>
+#include <mutex>
+
+namespace bcore_pybind11 {
+namespace {
+
+using namespace pybind11::literals;
+
+class Detector {
+  public:
+    Detector(Real hazard, Real mu0, Real kappa0, Real alpha0, Real beta0,
+             py::handle max_run_length) {
+        const bc_normal_gamma model{mu0.value, kappa0.value, alpha0.value, beta0.value};
+        const bc_hazard rate{hazard.value, to_int64(max_run_length, "Detector: max_run_length")};
+        check(bc_detector_create(&model, &rate, &handle_), "Detector");
+    }
+
+    // Runs when Python drops the object, so when no method is running and no view is alive
+    // (views keep the object alive): no lock needed. bc_detector_destroy accepts NULL.
+    ~Detector() {
+        bc_detector_destroy(handle_);
+    }
+
+    Detector(const Detector &) = delete;
+    Detector &operator=(const Detector &) = delete;
+
+    std::int64_t update(Real x) {
+        const auto lock = acquire();
+        std::int64_t run_length = 0;
+        check(bc_detector_update(open_handle(), x.value, &run_length), "update");
+        return run_length;
+    }
+
+    py::array_t<std::int64_t> update_many(const array_arg &xs) {
+        require_ndim(xs, 1, "update_many: xs");
+        py::array_t<std::int64_t> run_lengths(xs.size());
+        const double *data = xs.data();
+        const std::size_t n = length(xs);
+        std::int64_t *out = run_lengths.mutable_data();
+        const auto lock = acquire();
+        bc_detector *detector = open_handle();
+        int status = BC_OK;
+        {
+            py::gil_scoped_release release; // always: this is the long call
+            status = bc_detector_update_many(detector, data, n, out);
+        }
+        check(status, "update_many");
+        return run_lengths;
+    }
+
+    py::array_t<double> posterior() {
+        const auto lock = acquire();
+        std::size_t len = 0;
+        const double *data = bc_detector_posterior(open_handle(), &len);
+        // Without a base, pybind11 copies the data: a snapshot taken under the lock.
+        return py::array_t<double>(static_cast<py::ssize_t>(len), data);
+    }
+
+    py::array_t<double> posterior_view() {
+        const auto lock = acquire();
+        std::size_t len = 0;
+        const double *data = bc_detector_posterior(open_handle(), &len);
+        auto token = std::make_unique<view_token>(*this);
+        const py::capsule base(token.get(), [](void *p) { delete static_cast<view_token *>(p); });
+        token.release(); // the capsule owns it now
+        py::array_t<double> view(static_cast<py::ssize_t>(len), data, base);
+        // pybind11 makes arrays over foreign memory writable; this buffer is the core's own.
+        view.attr("setflags")("write"_a = false);
+        return view;
+    }
+
+    std::uint64_t steps() {
+        const auto lock = acquire();
+        return bc_detector_steps(open_handle());
+    }
+
+    void reset() {
+        const auto lock = acquire();
+        bc_detector_reset(open_handle());
+    }
+
+    void close() {
+        const auto lock = acquire(); // waits for an update_many in flight
+        if (handle_ == nullptr) {
+            return;
+        }
+        if (views_ > 0) {
+            throw py::buffer_error("cannot close a Detector while a posterior view is alive");
+        }
+        bc_detector_destroy(handle_);
+        handle_ = nullptr;
+    }
+
+    // handle_ changes only in close(), with the GIL held, so it can be read with the GIL alone.
+    bool closed() const {
+        return handle_ == nullptr;
+    }
+
+    Detector &enter() {
+        open_handle(); // raises if closed; reads handle_ with the GIL alone, as closed() does
+        return *this;
+    }
+
+  private:
+    // The base object of every posterior view: it keeps the Python detector alive, and counts as
+    // one live view while it exists. Arrays derived from a view keep the view, and so this
+    // object, alive. Created and destroyed with the GIL held, which guards views_.
+    class view_token {
+      public:
+        explicit view_token(Detector &detector)
+            : detector_(detector), owner_(py::cast(&detector, py::return_value_policy::reference)) {
+            ++detector_.views_;
+        }
+        // Uncounts the view; owner_, destroyed next, may drop the last reference to the detector.
+        ~view_token() {
+            --detector_.views_;
+        }
+        view_token(const view_token &) = delete;
+        view_token &operator=(const view_token &) = delete;
+
+      private:
+        Detector &detector_;
+        py::object owner_; // the Python object that owns detector_
+    };
+
+    // Takes the detector's lock, held around every core call. Uncontended, it costs a try_lock.
+    // Otherwise the holder may be in update_many, which runs without the GIL and must take it
+    // back before it can finish: wait with the GIL released, or the two threads deadlock.
+    std::unique_lock<std::mutex> acquire() {
+        std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+        if (!lock.owns_lock()) {
+            py::gil_scoped_release release;
+            lock.lock();
+        }
+        return lock;
+    }
+
+    bc_detector *open_handle() const {
+        if (handle_ == nullptr) {
+            throw py::value_error("operation on a closed Detector");
+        }
+        return handle_;
+    }
+
+    std::mutex mutex_;
+    bc_detector *handle_ = nullptr;
+    std::size_t views_ = 0;
+};
+
+} // namespace
+
+void bind_detector(py::module_ &m) {
+    py::class_<Detector>(m, "Detector",
+                         "Bayesian online change-point detector (Adams & MacKay 2007).")
+        .def(py::init<Real, Real, Real, Real, Real, py::handle>(), "hazard"_a = 0.01, "mu0"_a = 0.0,
+             "kappa0"_a = 1.0, "alpha0"_a = 1.0, "beta0"_a = 1.0, "max_run_length"_a = 500)
+        .def("update", &Detector::update, "x"_a, py::pos_only(),
+             "One observation; returns the most probable run length.")
+        .def("update_many", &Detector::update_many, "xs"_a, py::pos_only(),
+             "Many observations; returns the run length after each (releases the GIL).")
+        .def("posterior", &Detector::posterior, "A copy of the run-length posterior.")
+        .def("posterior_view", &Detector::posterior_view,
+             "A read-only array over the detector's own posterior buffer.")
+        .def_property_readonly("t", &Detector::steps, "Steps since creation or reset().")
+        .def("reset", &Detector::reset, "Back to the prior.")
+        .def("close", &Detector::close, "Releases the C detector; idempotent.")
+        .def_property_readonly("closed", &Detector::closed)
+        // `reference`: the Detector already has its Python object, and that is what is returned.
+        .def("__enter__", &Detector::enter, py::return_value_policy::reference)
+        .def("__exit__", [](Detector &self, const py::args &) { self.close(); });
+}
+
+} // namespace bcore_pybind11

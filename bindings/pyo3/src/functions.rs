@@ -1,0 +1,273 @@
+//! The module-level functions of the interface, except `integrate` (callback.rs).
+//!
+//! Scalars are converted by PyO3 from the Rust parameter types: `i64`/`i32` accept int and
+//! `__index__` objects only (TypeError for floats, OverflowError out of range), `f64` accepts
+//! whatever has `__float__` or `__index__` (TypeError for str and None).
+
+use std::ffi::c_char;
+use std::ptr;
+
+use numpy::prelude::*;
+use numpy::{Ix1, Ix2, PyArray1};
+use pyo3::buffer::PyUntypedBuffer;
+use pyo3::exceptions::{PyBufferError, PyValueError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyMemoryView, PyString};
+
+use crate::arrays::{
+    CoreBuffer, core_array, detach_if_large, event_array, float64_array, out_array,
+};
+use crate::error::{CoreError, check};
+use crate::ffi;
+
+/// Does nothing: the cost of a call.
+#[pyfunction]
+pub fn noop() {
+    // SAFETY: no arguments, no state.
+    unsafe { ffi::bc_noop() }
+}
+
+/// a + b as int64; OverflowError if an argument or the result does not fit.
+#[pyfunction]
+#[pyo3(signature = (a, b, /))]
+pub fn add(a: i64, b: i64) -> PyResult<i64> {
+    let mut sum = 0;
+    // SAFETY: `sum` is a valid out-parameter.
+    check(unsafe { ffi::bc_add(a, b, &mut sum) }, "add")?;
+    Ok(sum)
+}
+
+/// a + b + c + d + e + f, left to right, in double precision.
+#[pyfunction]
+#[pyo3(signature = (a, b, c, d, e, f, /))]
+pub fn sum6(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> f64 {
+    // SAFETY: plain values in, a value out.
+    unsafe { ffi::bc_sum6(a, b, c, d, e, f) }
+}
+
+/// Sum of a 1-D array, left to right; 0.0 if empty.
+#[pyfunction]
+#[pyo3(signature = (x, /))]
+pub fn dsum(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let x = float64_array::<Ix1>(x, "dsum: x")?;
+    let x = x.as_slice()?;
+    // SAFETY: a pointer and the length of the slice it comes from.
+    Ok(detach_if_large(py, x.len(), || unsafe { ffi::bc_dsum(x.as_ptr(), x.len()) }))
+}
+
+/// `scale`'s output pointer, which may alias x: a raw pointer, so not `Send`, and therefore
+/// wrapped to cross into `detach_if_large`.
+struct OutPtr(*mut f64);
+
+// SAFETY: it points into the `out` array, which `scale` holds (so keeps alive) until the call
+// that uses it has returned; only the core writes through it.
+unsafe impl Send for OutPtr {}
+
+impl OutPtr {
+    /// Taking `self` whole makes a closure capture the wrapper, not its non-`Send` field.
+    fn get(self) -> *mut f64 {
+        self.0
+    }
+}
+
+/// x * k into `out` (a new array if None), and returns `out`; `out=x` works in place.
+#[pyfunction]
+#[pyo3(signature = (x, k, /, out=None))]
+pub fn scale<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    k: f64,
+    out: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let x = float64_array::<Ix1>(x, "scale: x")?;
+    let x = x.as_slice()?;
+    // A new array goes through the same checks as a given one: they cost nothing and pass.
+    let out = out.unwrap_or_else(|| PyArray1::<f64>::zeros(py, x.len(), false).into_any());
+    let target = OutPtr(out_array(&out, x.len())?.data());
+    // SAFETY: x's slice, and `out_array` checked that the target holds as many doubles.
+    let status = detach_if_large(py, x.len(), move || unsafe {
+        ffi::bc_scale(x.as_ptr(), x.len(), k, target.get())
+    });
+    check(status, "scale")?; // BC_EINVAL: out overlaps x without being x
+    Ok(out)
+}
+
+/// int64 indices i, 0 < i < n-1, with x[i] > threshold and x[i-1] < x[i] >= x[i+1].
+#[pyfunction]
+#[pyo3(signature = (x, threshold, /))]
+pub fn find_peaks<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    threshold: f64,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let x = float64_array::<Ix1>(x, "find_peaks: x")?;
+    let x = x.as_slice()?;
+    let peaks = detach_if_large(py, x.len(), || {
+        let (mut peaks, mut count) = (ptr::null_mut(), 0);
+        // SAFETY: x's slice, and two valid out-parameters.
+        let status =
+            unsafe { ffi::bc_find_peaks(x.as_ptr(), x.len(), threshold, &mut peaks, &mut count) };
+        check(status, "find_peaks")?;
+        // SAFETY: with BC_OK the core hands over `count` int64s, ours to free.
+        Ok::<_, CoreError>(unsafe { CoreBuffer::from_raw(peaks, count) })
+    })?;
+    // Zero copy: NumPy takes the core's buffer, and bc_free runs when the array dies.
+    core_array(py, peaks)
+}
+
+/// A @ x for a 2-D A and a 1-D x.
+#[pyfunction]
+#[pyo3(signature = (a, x, /))]
+pub fn matvec<'py>(
+    py: Python<'py>,
+    a: &Bound<'py, PyAny>,
+    x: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let a = float64_array::<Ix2>(a, "matvec: A")?;
+    let x = float64_array::<Ix1>(x, "matvec: x")?;
+    let (rows, cols) = (a.shape()[0], a.shape()[1]);
+    if x.len() != cols {
+        let message = format!("matvec: A has {cols} columns but x has {} elements", x.len());
+        return Err(PyValueError::new_err(message));
+    }
+    let (a, x) = (a.as_slice()?, x.as_slice()?);
+    let y = PyArray1::<f64>::zeros(py, rows, false);
+    let mut y_guard = y.try_readwrite()?;
+    let y_slice = y_guard.as_slice_mut()?;
+    // SAFETY: slices of rows * cols, cols and rows doubles. A is C-contiguous, so each row
+    // starts `cols` elements after the previous one.
+    let status = detach_if_large(py, a.len(), || unsafe {
+        ffi::bc_matvec(a.as_ptr(), rows, cols, cols, x.as_ptr(), y_slice.as_mut_ptr())
+    });
+    check(status, "matvec")?;
+    Ok(y)
+}
+
+/// FNV-1a 64-bit hash of the bytes of any C-contiguous buffer, read in place.
+#[pyfunction]
+#[pyo3(signature = (data, /))]
+pub fn fnv1a(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<u64> {
+    // TypeError for objects without the buffer protocol, str included.
+    let buffer = match PyUntypedBuffer::get(data) {
+        Ok(buffer) => buffer,
+        // PyO3 refuses a buffer without a shape, but that is what 0-d exporters (a NumPy
+        // scalar, numpy.array(1.5)) must hand out. Their one item is contiguous: read it
+        // through a 1-D memoryview of its bytes.
+        Err(err) if err.is_instance_of::<PyBufferError>(py) => {
+            let view = PyMemoryView::from(data)?;
+            if view.getattr(intern!(py, "ndim"))?.extract::<usize>()? != 0 {
+                return Err(err);
+            }
+            PyUntypedBuffer::get(&view.call_method1(intern!(py, "cast"), ("B",))?)?
+        }
+        Err(err) => return Err(err),
+    };
+    if !buffer.is_c_contiguous() {
+        return Err(PyValueError::new_err("fnv1a: the buffer is not C-contiguous"));
+    }
+    let len = buffer.len_bytes();
+    // SAFETY: the buffer's `len` bytes. While the buffer is held its exporter cannot free
+    // or move that memory (a bytearray refuses to resize), GIL or not.
+    let hash = detach_if_large(py, len, || unsafe { ffi::bc_fnv1a(buffer.buf_ptr(), len) });
+    buffer.release(py);
+    Ok(hash)
+}
+
+/// A count parameter (repeat's n, integrate's n): an int or `__index__` object that fits usize.
+// PyO3's usize extraction refuses every negative int with OverflowError, but the interface
+// makes any negative count a ValueError, however large; the sign is looked at on that path only.
+pub fn count(n: &Bound<'_, PyAny>, negative: &'static str) -> PyResult<usize> {
+    n.extract::<usize>().or_else(|err| {
+        let py = n.py();
+        let index = py.import(intern!(py, "operator"))?.call_method1(intern!(py, "index"), (n,))?;
+        Err(if index.lt(0)? { PyValueError::new_err(negative) } else { err })
+    })
+}
+
+/// s * n, computed by the core on the UTF-8 bytes of s.
+// `&str` makes PyO3 take the UTF-8 form that CPython caches in the str object: TypeError for
+// anything but str, UnicodeEncodeError for lone surrogates, which have no UTF-8.
+#[pyfunction]
+#[pyo3(signature = (s, n, /))]
+pub fn repeat<'py>(
+    py: Python<'py>,
+    s: &str,
+    n: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyString>> {
+    let n = count(n, "repeat: n must be >= 0")?;
+    let (mut out, mut out_len): (*mut c_char, usize) = (ptr::null_mut(), 0);
+    // SAFETY: the bytes of `s`, and two valid out-parameters.
+    let status = unsafe { ffi::bc_repeat(s.as_ptr().cast(), s.len(), n, &mut out, &mut out_len) };
+    check(status, "repeat")?;
+    // SAFETY: with BC_OK the core hands over `out_len` bytes (plus a NUL), ours to free.
+    let bytes = unsafe { CoreBuffer::<u8>::from_raw(out.cast(), out_len) };
+    // Copies of valid UTF-8 are valid UTF-8; PyString::from_bytes checks it all the same.
+    // The str is a copy, and `bytes` frees the core's buffer when it goes out of scope.
+    PyString::from_bytes(py, bytes.as_slice())
+}
+
+/// `describe`'s result: the fields of `bc_stats`, read-only.
+#[pyclass(frozen, module = "bindings.pyo3._pyo3")]
+pub struct Stats {
+    #[pyo3(get)]
+    n: usize,
+    #[pyo3(get)]
+    mean: f64,
+    #[pyo3(get)]
+    std: f64,
+    #[pyo3(get)]
+    min: f64,
+    #[pyo3(get)]
+    max: f64,
+}
+
+#[pymethods]
+impl Stats {
+    fn __repr__(&self) -> String {
+        format!(
+            "Stats(n={}, mean={:?}, std={:?}, min={:?}, max={:?})",
+            self.n, self.mean, self.std, self.min, self.max
+        )
+    }
+}
+
+impl From<ffi::bc_stats> for Stats {
+    fn from(s: ffi::bc_stats) -> Self {
+        Stats { n: s.n, mean: s.mean, std: s.std, min: s.min, max: s.max }
+    }
+}
+
+/// n, mean, population std, min and max of a 1-D array; ValueError if it is empty.
+#[pyfunction]
+#[pyo3(signature = (x, /))]
+pub fn describe(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Stats> {
+    let x = float64_array::<Ix1>(x, "describe: x")?;
+    let x = x.as_slice()?;
+    let mut stats = ffi::bc_stats::default();
+    // SAFETY: x's slice, and a valid out-parameter.
+    let status = detach_if_large(py, x.len(), || unsafe {
+        ffi::bc_describe(x.as_ptr(), x.len(), &mut stats)
+    });
+    check(status, "describe")?; // BC_EINVAL: x is empty
+    Ok(stats.into())
+}
+
+/// Sum of `value` over the records of `events` (dtype bindings.EVENT_DTYPE) with that kind.
+#[pyfunction]
+#[pyo3(signature = (events, kind, /))]
+pub fn events_total(py: Python<'_>, events: &Bound<'_, PyAny>, kind: i32) -> PyResult<f64> {
+    let events = event_array(events, "events_total: events")?;
+    let events = events.as_slice()?;
+    // SAFETY: a pointer and the length of the slice it comes from.
+    Ok(detach_if_large(py, events.len(), || unsafe {
+        ffi::bc_events_total(events.as_ptr(), events.len(), kind)
+    }))
+}
+
+/// Core allocations not yet released (for leak tests).
+#[pyfunction]
+pub fn live_allocations() -> i64 {
+    // SAFETY: reads an atomic counter.
+    unsafe { ffi::bc_live_allocations() }
+}

@@ -1,0 +1,54 @@
+//! The PyO3 backend of `bindings`: the extension module `bindings.pyo3._pyo3`.
+//!
+//! | module        | what it holds                                                          |
+//! |---------------|------------------------------------------------------------------------|
+//! | `ffi`         | the C API of `c_core/include/bcore.h`, declared by hand                |
+//! | `error`       | status codes to exceptions, in one `From` impl                         |
+//! | `arrays`      | NumPy inputs and outputs, core-allocated buffers, the GIL threshold    |
+//! | `functions`   | the module-level functions                                             |
+//! | `callback`    | `integrate`: a C callback that calls Python                            |
+//! | `detector`    | `Detector`: an opaque handle behind a lock                             |
+
+mod arrays;
+mod callback;
+mod detector;
+mod error;
+mod ffi;
+mod functions;
+
+/// The PyO3 backend of bindings (see bindings/_interface.py).
+///
+/// Built by maturin from bindings/pyo3 (Rust), separately from the CMake build.
+#[pyo3::pymodule]
+mod _pyo3 {
+    use numpy::PyArrayDescr;
+    use pyo3::exceptions::PyImportError;
+    use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use crate::callback::integrate;
+    #[pymodule_export]
+    use crate::detector::Detector;
+    #[pymodule_export]
+    use crate::functions::{
+        Stats, add, describe, dsum, events_total, find_peaks, fnv1a, live_allocations, matvec,
+        noop, repeat, scale, sum6,
+    };
+
+    /// Refuses to import if this module and the C core or `bindings` disagree.
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        if let Err(place) = crate::ffi::check_layouts() {
+            let message = format!("the Rust mirror of bcore.h differs from the C core at {place}");
+            return Err(PyImportError::new_err(message));
+        }
+        let bindings = m.py().import("bindings")?;
+        let min_size: usize = bindings.getattr("GIL_RELEASE_MIN_SIZE")?.extract()?;
+        if min_size != crate::arrays::GIL_RELEASE_MIN_SIZE {
+            let message = "bindings.GIL_RELEASE_MIN_SIZE differs from the compiled-in value";
+            return Err(PyImportError::new_err(message));
+        }
+        let event_dtype = bindings.getattr("EVENT_DTYPE")?.cast_into::<PyArrayDescr>()?;
+        crate::arrays::init_event_dtype(event_dtype)
+    }
+}

@@ -1,0 +1,143 @@
+"""What every test module shares: the ``core`` fixture, hypothesis profiles, leak checks.
+
+``core`` runs a test once per backend in ``bindings.BACKENDS``. A backend that
+does not import is skipped, with the ImportError text as the reason, unless
+the environment variable ``BINDINGS_REQUIRED`` (comma-separated names; the nox
+session sets it to what it built) names it: then its tests fail, because a
+backend that should have been built and was not is a broken build, not a
+missing optional extra.
+
+``HYPOTHESIS_PROFILE`` picks a hypothesis profile: "default" (fast, random),
+"ci" (reproducible: derandomized) or "thorough" (many examples, for local
+digging).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import os
+from types import ModuleType
+
+import pytest
+from hypothesis import settings
+
+import bindings
+
+settings.register_profile("default", max_examples=30, deadline=None)
+settings.register_profile(
+    "ci", max_examples=50, deadline=None, derandomize=True, database=None, print_blob=True
+)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def required_backends() -> frozenset[str]:
+    names = os.environ.get("BINDINGS_REQUIRED", "").split(",")
+    return frozenset(name.strip() for name in names if name.strip())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    unknown = required_backends() - set(bindings.BACKENDS)
+    if unknown:
+        raise pytest.UsageError(
+            f"BINDINGS_REQUIRED names unknown backends {sorted(unknown)}; "
+            f"the backends are: {', '.join(bindings.BACKENDS)}"
+        )
+
+
+@functools.cache
+def try_load(name: str) -> tuple[ModuleType | None, str]:
+    """(module, "") if the backend imports, else (None, the ImportError text)."""
+    try:
+        return bindings.load(name), ""
+    except ImportError as exc:
+        return None, str(exc)
+
+
+def fail_if_required(name: str, error: str) -> None:
+    if name in required_backends():
+        pytest.fail(f"backend {name!r} is in BINDINGS_REQUIRED but does not import: {error}", pytrace=False)
+
+
+def load_or_skip(name: str) -> ModuleType:
+    module, error = try_load(name)
+    if module is None:
+        fail_if_required(name, error)
+        pytest.skip(error)
+    return module
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    available = [name for name in bindings.BACKENDS if try_load(name)[0] is not None]
+    lines = [
+        f"bindings: {os.path.dirname(bindings.__file__)}",
+        f"backends available: {', '.join(available) or 'none'}",
+    ]
+    for name in bindings.BACKENDS:
+        module, error = try_load(name)
+        if module is None:
+            lines.append(f"  {name} unavailable: {error}")
+    if required_backends():
+        lines.append(f"backends required (BINDINGS_REQUIRED): {', '.join(sorted(required_backends()))}")
+    return lines
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Mark the tests of a missing optional backend as skipped up front: the
+    # same outcome as skipping in the fixture, but `-ra` then folds the
+    # reasons into one line per file instead of one per test.
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("core") if callspec else None
+        if name is None or name in required_backends():
+            continue
+        module, error = try_load(name)
+        if module is None:
+            item.add_marker(pytest.mark.skip(reason=error))
+
+
+@pytest.fixture(scope="session", params=bindings.BACKENDS, ids=bindings.BACKENDS)
+def core(request: pytest.FixtureRequest) -> ModuleType:
+    """One backend module, e.g. ``bindings.load("capi")``; every test runs once per backend.
+
+    Session-scoped, so hypothesis tests may use it: the module is the same
+    object for every example anyway.
+    """
+    return load_or_skip(request.param)
+
+
+@pytest.fixture(scope="session")
+def all_cores() -> dict[str, ModuleType]:
+    """Every backend that imports, by name, for tests that compare backends."""
+    cores = {}
+    for name in bindings.BACKENDS:
+        module, error = try_load(name)
+        if module is None:
+            fail_if_required(name, error)
+        else:
+            cores[name] = module
+    if not cores:
+        pytest.skip("no backend imports")
+    return cores
+
+
+@pytest.fixture
+def no_leaks(core: ModuleType):
+    """A context manager: the core's live allocations must end where they began.
+
+    ``with no_leaks(): ...`` collects garbage before and after, so objects
+    waiting in a reference cycle neither hide a leak nor fake one.
+    """
+
+    @contextlib.contextmanager
+    def check():
+        gc.collect()
+        before = core.live_allocations()
+        yield before
+        gc.collect()
+        after = core.live_allocations()
+        assert after == before, f"{after - before} core allocation(s) not released"
+
+    return check
