@@ -26,15 +26,15 @@ extern "C" {
 #endif
 
 #if defined(_WIN32) && defined(BCORE_SHARED)
-#  ifdef BCORE_BUILDING
-#    define BC_API __declspec(dllexport)
-#  else
-#    define BC_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__)
-#  define BC_API __attribute__((visibility("default")))
+#ifdef BCORE_BUILDING
+#define BC_API __declspec(dllexport)
 #else
-#  define BC_API
+#define BC_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
+#define BC_API __attribute__((visibility("default")))
+#else
+#define BC_API
 #endif
 
 /* ---- errors ------------------------------------------------------------ */
@@ -73,13 +73,12 @@ BC_API int bc_scale(const double *x, size_t n, double k, double *out);
 /* Indices i with 0 < i < n-1, x[i] > threshold, x[i-1] < x[i] >= x[i+1], in
  * increasing order. On success *out is a new buffer (non-NULL even when
  * *count == 0) that the caller owns and releases with bc_free(). */
-BC_API int bc_find_peaks(const double *x, size_t n, double threshold, int64_t **out,
-                         size_t *count);
+BC_API int bc_find_peaks(const double *x, size_t n, double threshold, int64_t **out, size_t *count);
 
 /* y = A x for a row-major A of rows x cols whose rows start row_stride
  * elements apart (row_stride >= cols). BC_EINVAL if row_stride < cols. */
-BC_API int bc_matvec(const double *a, size_t rows, size_t cols, size_t row_stride,
-                     const double *x, double *y);
+BC_API int bc_matvec(const double *a, size_t rows, size_t cols, size_t row_stride, const double *x,
+                     double *y);
 
 /* ---- bytes and strings ------------------------------------------------- */
 
