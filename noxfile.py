@@ -72,6 +72,23 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Builds every backend, benchmarks it and writes benchmarks/results/<run>/ with report.md and plots.
+
+    `nox -s bench -- --quick` measures fewer sizes and rounds and skips build times (for CI);
+    other arguments go to benchmarks/run.py (`python benchmarks/run.py --help`). A full run
+    also rewrites the results section of README.md from its report.
+    """
+    session.log("[bench] building the package and every backend")
+    required = _install_package(session, "bench")
+    env = {"BINDINGS_REQUIRED": ",".join(required)}
+    # From outside the source tree, so `import bindings` finds the installed package.
+    session.chdir(session.create_tmp())
+    runner = str(ROOT / "benchmarks" / "run.py")
+    session.run("python", runner, "--readme", str(ROOT / "README.md"), *session.posargs, env=env)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff for Python; clang-format for the C and C++ sources."""
     session.install("ruff", "clang-format")

@@ -1,0 +1,34 @@
+"""Ownership: who allocates the result, at equal output size.
+
+- ``find_peaks``: the callee allocates (the core mallocs the indices, the binding hands
+  them to Python and frees them); its input holds 2m + 1 values and exactly m peaks.
+- ``scale_out``: the caller allocates (``scale(x, k, out)`` into an array made once; ``out``
+  goes by position, see ``helpers.Call``).
+- ``scale_new``: the binding allocates the result array (``scale(x, k)``).
+
+Each output holds m 8-byte elements. Each benchmark also records the peak memory one
+call allocates, as tracemalloc sees it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import Call, alternating, floats, label, run
+
+STRATEGIES = ("find_peaks", "scale_out", "scale_new")
+
+
+def _call(core, strategy: str, m: int) -> Call:
+    if strategy == "find_peaks":
+        return Call(core.find_peaks, (alternating(m), 0.5))
+    x = floats(m)
+    if strategy == "scale_out":
+        return Call(core.scale, (x, 2.0, np.empty_like(x)))  # out, by position
+    return Call(core.scale, (x, 2.0))
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def bench_ownership(benchmark, core, backend, strategy, ownership_n, settings):
+    label(benchmark, kind="ownership", pattern=strategy, backend=backend, n=ownership_n)
+    run(benchmark, _call(core, strategy, ownership_n), settings, allocations=True)

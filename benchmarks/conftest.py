@@ -1,0 +1,133 @@
+"""Fixtures of the benchmark suite: the backend parametrization and the run's settings.
+
+A benchmark that takes ``core`` runs once per backend that imports on this install
+(``bindings.available()``); ``backend`` is its name. If the environment variable
+``BINDINGS_REQUIRED`` (comma-separated, set by nox) names a backend that does not
+import, the run stops at once: a report that silently lacks a backend would mislead.
+
+``--bench-mode`` (full, quick, smoke) picks the sizes and rounds in ``helpers.MODES``;
+the fixtures ``sweep_n``, ``conversion_n`` and ``ownership_n`` take the mode's sizes.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+import pytest
+from helpers import MODES, Settings
+
+import bindings
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("bindings benchmarks")
+    group.addoption(
+        "--bench-mode",
+        choices=sorted(MODES),
+        default="full",
+        help="sizes and rounds: full (the report), quick (CI), smoke (tests: a handful of rounds)",
+    )
+    group.addoption(
+        "--bench-no-table",
+        action="store_true",
+        help="do not print pytest-benchmark's table (the report is made from the JSON)",
+    )
+
+
+def _available() -> tuple[str, ...]:
+    return bindings.available()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    required = {name.strip() for name in os.environ.get("BINDINGS_REQUIRED", "").split(",") if name.strip()}
+    missing = sorted(required - set(_available()))
+    if missing:
+        errors = []
+        for name in missing:
+            try:
+                bindings.load(name)
+            except (ImportError, ValueError) as exc:
+                errors.append(f"{name}: {exc}")
+        raise pytest.UsageError("BINDINGS_REQUIRED backends do not import:\n  " + "\n  ".join(errors))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    missing = [name for name in bindings.BACKENDS if name not in _available()]
+    return [
+        f"bench mode: {config.getoption('--bench-mode')}",
+        f"backends benchmarked: {', '.join(_available()) or 'none'}",
+        f"backends not built here: {', '.join(missing) or 'none'}",
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        names = _available()
+        if not names:
+            raise pytest.UsageError("no backend imports: build the package first (pip install .)")
+        metafunc.parametrize("backend", names, ids=names)
+    # Sizes depend on the mode, so they are parametrized here rather than in the files.
+    mode = MODES[metafunc.config.getoption("--bench-mode")]
+    for fixture, sizes in (
+        ("sweep_n", mode.sweep_sizes),
+        ("conversion_n", mode.conversion_sizes),
+        ("ownership_n", mode.ownership_sizes),
+    ):
+        if fixture in metafunc.fixturenames:
+            metafunc.parametrize(fixture, sizes, ids=[f"n={n}" for n in sizes])
+
+
+@pytest.fixture
+def core(backend: str) -> ModuleType:
+    """The backend module under test, e.g. ``bindings.load("capi")`` (imported once, then cached)."""
+    return bindings.load(backend)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Runs the backends of one measurement back to back, and spreads the floors over the run.
+
+    Every ratio compares two backends, so they are measured within seconds of each other:
+    load that comes and goes on the machine then shifts both, not one. The floors
+    (``bench_floor``, one group per repeat) go at even intervals among the rest, so the
+    plausibility check has a floor measured under every stretch of the run's conditions.
+    """
+    order = {name: i for i, name in enumerate(bindings.BACKENDS)}
+
+    def measurement(item: pytest.Item) -> tuple:
+        params = dict(getattr(item, "callspec", None).params) if hasattr(item, "callspec") else {}
+        params.pop("backend", None)
+        return (item.path, getattr(item, "originalname", item.name), tuple(sorted(map(str, params.items()))))
+
+    first_seen: dict[tuple, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(measurement(item), index)
+
+    def key(item: pytest.Item) -> tuple:
+        backend = item.callspec.params.get("backend") if hasattr(item, "callspec") else None
+        return (first_seen[measurement(item)], order.get(backend, -1))
+
+    floors = [item for item in items if getattr(item, "originalname", "") == "bench_floor"]
+    others = sorted((item for item in items if item not in floors), key=key)
+    groups: dict[object, list[pytest.Item]] = {}
+    for item in floors:
+        groups.setdefault(item.callspec.params.get("repeat"), []).append(item)
+    spread = list(others)
+    for k, group in reversed(list(enumerate(groups.values()))):
+        spread[round(k * len(others) / len(groups)) : round(k * len(others) / len(groups))] = group
+    items[:] = spread
+
+
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> Settings:
+    return MODES[pytestconfig.getoption("--bench-mode")]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_benchmark_group_stats(config: pytest.Config, benchmarks: list, group_by: str) -> list | None:
+    # An empty grouping makes pytest-benchmark skip its terminal table; the JSON,
+    # written before this hook runs, is complete either way.
+    if config.getoption("--bench-no-table"):
+        return []
+    return None

@@ -1,0 +1,182 @@
+"""Runs the whole benchmark suite into one run folder and writes its report.
+
+    python benchmarks/run.py [--quick | --smoke] [--out FOLDER] [--readme README.md] [-- PYTEST ARGS]
+
+``nox -s bench`` calls this after installing the package; it can also be run directly
+in any environment where the package (and the ``bench`` extra) is installed, from a
+folder outside the source tree so that ``import bindings`` finds the built package.
+
+Stages, each announced with its elapsed time:
+
+1. ``machine.json``: the machine, compilers and versions (``machine.py``);
+2. the pytest-benchmark suite (``bench_*.py``) -> ``benchmarks.json.gz``, the raw JSON;
+3. ``static.json``: build time, artefact size, import time, memory, lines (``static.py``);
+4. ``report.md`` and the four plots (``report.py``), which check the data first.
+
+Modes: full (the report: every size, ~0.5 s of rounds per benchmark, build times),
+``--quick`` (fewer sizes and rounds, no build times: for CI, a few minutes) and
+``--smoke`` (a handful of rounds on tiny inputs: the test suite's check that nothing is
+broken; its numbers mean nothing). The folder is
+``benchmarks/results/<UTC time>-<host>[-quick|-smoke]`` unless ``--out`` says otherwise.
+``--readme`` rewrites README.md's results section, in full mode only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import machine
+import report
+import static
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+#: pytest-benchmark's settings per mode (the sizes are in helpers.MODES).
+BENCHMARK_OPTIONS = {
+    "full": [
+        "--benchmark-max-time=0.3",
+        "--benchmark-min-rounds=15",
+        "--benchmark-min-time=0.0002",
+        "--benchmark-warmup=on",
+        "--benchmark-warmup-iterations=5000",
+    ],
+    "quick": [
+        "--benchmark-max-time=0.05",
+        "--benchmark-min-rounds=5",
+        "--benchmark-min-time=0.0001",
+        "--benchmark-warmup=on",
+        "--benchmark-warmup-iterations=1000",
+    ],
+    "smoke": [
+        "--benchmark-max-time=0",
+        "--benchmark-min-rounds=5",
+        "--benchmark-min-time=0.00001",
+        "--benchmark-warmup=off",
+    ],
+}
+IMPORT_RUNS = {"full": 15, "quick": 5, "smoke": 1}
+
+
+class Stages:
+    """Prints "[bench 2/4] ..." lines with the elapsed time, and keeps the stage durations."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.number, self.start = total, 0, time.perf_counter()
+        self.durations: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def begin(self, name: str, detail: str = "") -> None:
+        self.end()
+        self.number += 1
+        elapsed = time.perf_counter() - self.start
+        suffix = f": {detail}" if detail else ""
+        print(f"\n[bench {self.number}/{self.total}] {name}{suffix} (at {elapsed:.0f} s)", flush=True)
+        self._current = (name, time.perf_counter())
+
+    def end(self) -> None:
+        if self._current:
+            name, began = self._current
+            self.durations[name] = round(time.perf_counter() - began, 2)
+            self._current = None
+
+
+def default_folder(mode: str) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    host = re.sub(r"[^A-Za-z0-9-]+", "-", socket.gethostname().split(".")[0]).strip("-")[:24] or "host"
+    tag = os.environ.get("BENCH_MACHINE_TAG", host)
+    return RESULTS / f"{stamp}-{tag}{'' if mode == 'full' else '-' + mode}"
+
+
+def run_benchmarks(folder: Path, mode: str, extra: list[str]) -> int:
+    raw = folder / "benchmarks.json"
+    command = [sys.executable, "-m", "pytest", str(HERE), f"--bench-mode={mode}", "--bench-no-table"]
+    command += [*BENCHMARK_OPTIONS[mode], "--benchmark-disable-gc", f"--benchmark-json={raw}"]
+    command += ["-p", "no:cacheprovider", "-ra", *extra]
+    print("$ " + " ".join(command), flush=True)
+    code = subprocess.run(command, check=False).returncode
+    if raw.is_file():
+        # The raw JSON holds every round; compressed, it stays small enough to commit.
+        with raw.open("rb") as source, gzip.open(folder / "benchmarks.json.gz", "wb") as target:
+            shutil.copyfileobj(source, target)
+        raw.unlink()
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--quick", action="store_true", help="fewer sizes and rounds, no build times (CI)")
+    modes.add_argument("--smoke", action="store_true", help="a handful of rounds: checks the suite runs")
+    parser.add_argument("--out", type=Path, help="the run folder (default: benchmarks/results/<time>-<host>)")
+    parser.add_argument("--readme", type=Path, help="README.md whose results section a full run rewrites")
+    parser.add_argument("--no-build-time", action="store_true", help="skip the build-time measurement")
+    parser.add_argument("pytest_args", nargs="*", help="passed to pytest after --, e.g. -k noop")
+    args = parser.parse_args(argv)
+    mode = "quick" if args.quick else "smoke" if args.smoke else "full"
+    folder = (args.out or default_folder(mode)).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    stages = Stages(4)
+    meta = {"mode": mode, "started_utc": started, "argv": sys.argv[1:], "options": BENCHMARK_OPTIONS[mode]}
+
+    import bindings
+
+    built = bindings.available()
+    print(f"[bench] {mode} run into {folder}; backends built: {', '.join(built) or 'none'}", flush=True)
+    required = {b.strip() for b in os.environ.get("BINDINGS_REQUIRED", "").split(",") if b.strip()}
+    if required - set(built):
+        print(f"[bench] BINDINGS_REQUIRED names backends that do not import: {sorted(required - set(built))}")
+        return 1
+
+    stages.begin("machine", "machine.json")
+    description = machine.describe()
+    (folder / "machine.json").write_text(json.dumps(description, indent=2) + "\n")
+
+    stages.begin("benchmarks", f"pytest-benchmark, {mode} mode (each dot is one benchmark)")
+    code = run_benchmarks(folder, mode, args.pytest_args)
+    if code != 0:
+        print(f"[bench] the benchmark suite failed (pytest exit code {code})", flush=True)
+        return code
+
+    build_time = mode == "full" and not args.no_build_time
+    stages.begin(
+        "static figures",
+        "build time, artefact size, import time, memory, lines"
+        if build_time
+        else f"artefact size, import time, memory, lines (build time: not measured in --{mode})",
+    )
+    figures = static.measure(list(built), build_time=build_time, import_runs=IMPORT_RUNS[mode])
+    (folder / "static.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+    stages.begin("report", "report.md and plots")
+    description["load_average_end"] = machine.load_average()
+    (folder / "machine.json").write_text(json.dumps(description, indent=2) + "\n")
+    meta["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    meta["stage_seconds"] = stages.durations  # the report reads run.json: written before it runs
+    (folder / "run.json").write_text(json.dumps(meta, indent=2) + "\n")
+    report_args = [str(folder)]
+    if args.readme and mode == "full":
+        report_args += ["--readme", str(args.readme)]
+    elif args.readme:
+        print(f"[bench] {args.readme} not updated: only a full run goes into the README")
+    code = report.main(report_args)
+    stages.end()
+    (folder / "run.json").write_text(json.dumps(meta, indent=2) + "\n")  # now with the report's time
+    total = time.perf_counter() - stages.start
+    print(f"\n[bench] done in {total:.0f} s: {folder / 'report.md'}", flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
