@@ -6,6 +6,7 @@ things a machine needs are Python, a C/C++ compiler and, for PyO3, cargo.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -86,6 +87,50 @@ def bench(session: nox.Session) -> None:
     session.chdir(session.create_tmp())
     runner = str(ROOT / "benchmarks" / "run.py")
     session.run("python", runner, "--readme", str(ROOT / "README.md"), *session.posargs, env=env)
+
+
+@nox.session
+def overhead(session: nox.Session) -> None:
+    """Counts the instructions one call costs on every backend (callgrind) and fails when they rise.
+
+    `nox -s overhead` compares with the committed benchmarks/overhead/baseline.json;
+    `-- --against REV` builds git revision REV in a worktree and compares with it (the robust
+    way in CI); `-- --update-baseline` rewrites the committed baseline. Other arguments go to
+    benchmarks/overhead/run.py (`python benchmarks/overhead/run.py --help`).
+    """
+    parser = argparse.ArgumentParser(prog="nox -s overhead --", allow_abbrev=False, add_help=False)
+    parser.add_argument("--against", metavar="REV")
+    options, args = parser.parse_known_args(session.posargs)
+    runner = ("python", str(ROOT / "benchmarks" / "overhead" / "run.py"))
+    tmp = Path(session.create_tmp()).resolve()
+    if options.against:
+        if "--update-baseline" in args:
+            session.error("--update-baseline rewrites the committed baseline: run it without --against")
+        git = ("git", "-C", str(ROOT))
+        revision = session.run(
+            *git, "rev-parse", "--verify", f"{options.against}^{{commit}}", external=True, silent=True
+        )
+        label = f"{options.against} ({revision.strip()[:12]})"
+        source, results = tmp / "against", ROOT / "build" / "overhead" / "against"
+        shutil.rmtree(source, ignore_errors=True)  # left by an interrupted run
+        session.run(*git, "worktree", "prune", external=True)
+        session.run(*git, "worktree", "add", "--detach", str(source), revision.strip(), external=True)
+        try:
+            session.log(f"[overhead] building and measuring {label}")
+            session.chdir(source)
+            _install_package(session)
+            session.chdir(tmp)
+            session.run(*runner, *args, "--no-compare", f"--out={results}", f"--label={label}")
+        finally:
+            session.chdir(ROOT)
+            session.run(*git, "worktree", "remove", "--force", str(source), external=True)
+        args += [f"--baseline={results / 'overhead.json'}"]
+    session.log("[overhead] building and measuring this tree")
+    required = _install_package(session)
+    if not any(arg.startswith("--backends") for arg in args):
+        args.append(f"--backends={','.join(required)}")  # a backend that should build and does not: error
+    session.chdir(tmp)  # outside the source tree, so `import bindings` finds the installed package
+    session.run(*runner, *args)
 
 
 @nox.session

@@ -1,0 +1,212 @@
+"""The call-overhead check: instructions per call of every built backend, under callgrind.
+
+    python benchmarks/overhead/run.py                      # measure, compare with baseline.json
+    python benchmarks/overhead/run.py --baseline OLD.json  # compare with another result
+    python benchmarks/overhead/run.py --no-compare         # measure only
+    python benchmarks/overhead/run.py --update-baseline    # measure, rewrite baseline.json
+
+It measures the ``bindings`` package installed for the interpreter that runs it
+(``nox -s overhead`` installs it first; see README.md): first a native run per
+backend fills the bytecode cache, then one callgrind run per backend counts
+(``--jobs`` at a time), then a native run times (information only). Results go
+to ``build/overhead/overhead.json`` and ``overhead.md``; the exit status is 1
+when the comparison finds a regression, 2 when measuring failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import callgrind
+import compare
+import patterns
+import tables
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_BASELINE = HERE / "baseline.json"
+DEFAULT_OUT = HERE.parents[1] / "build" / "overhead"
+DEFAULT_WORK = DEFAULT_OUT / "work"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--backends",
+        help="comma-separated; each must be built (default: every backend built in this install)",
+    )
+    parser.add_argument(
+        "--calls", type=int, default=2000, help="iterations of each counted loop (default 2000)"
+    )
+    parser.add_argument(
+        "--patterns", help="JSON file {name: [setup, statement]} replacing the default patterns"
+    )
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="valgrind runs at once")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"results folder (default {DEFAULT_OUT})"
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=DEFAULT_WORK,
+        help="scratch folder: helper library, bytecode cache, valgrind logs; keep it the same "
+        f"for runs you compare (default {DEFAULT_WORK})",
+    )
+    parser.add_argument("--label", default="this build", help="names this result in comparisons")
+    parser.add_argument("--baseline", type=Path, default=DEFAULT_BASELINE, help="result to compare with")
+    parser.add_argument("--no-compare", action="store_true", help="measure only")
+    parser.add_argument("--update-baseline", action="store_true", help="write this result to --baseline")
+    parser.add_argument("--fail-above", type=float, default=5.0, metavar="PERCENT", help="default 5")
+    parser.add_argument("--warn-above", type=float, default=1.0, metavar="PERCENT", help="default 1")
+    parser.add_argument("--no-wall-clock", action="store_true", help="skip the informational timings")
+    return parser.parse_args(argv)
+
+
+def built_backends(requested: str | None) -> tuple[list[str], list[str]]:
+    """(backends to measure, backends asked for or defined but not built)."""
+    import bindings
+
+    names = requested.split(",") if requested else list(bindings.BACKENDS)
+    unknown = [name for name in names if name not in bindings.BACKENDS]
+    if unknown:
+        sys.exit(f"unknown backend(s): {', '.join(unknown)}; the backends are {', '.join(bindings.BACKENDS)}")
+    available = bindings.available()
+    return [n for n in names if n in available], [n for n in names if n not in available]
+
+
+def environment() -> dict[str, str]:
+    """What the counts depend on besides the code: results from different ones are not comparable."""
+    import numpy
+
+    return {
+        "python": sys.version,
+        "machine": platform.machine(),
+        "libc": " ".join(platform.libc_ver()),
+        "numpy": numpy.__version__,
+        "valgrind": callgrind.first_line("valgrind", "--version"),
+        "cc": callgrind.first_line(os.environ.get("CC", "cc"), "--version"),
+        "rustc": callgrind.first_line("rustc", "--version"),
+    }
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    backends, not_built = built_backends(args.backends)
+    if args.backends and not_built:  # asked for by name: its absence is an error, not a skip
+        raise callgrind.MeasureError(f"not built in this install: {', '.join(not_built)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.work.mkdir(parents=True, exist_ok=True)
+    callgrind.build_toggle(args.work)
+    callgrind.install_harness(args.work)
+    patterns_file = None
+    if args.patterns:  # at a fixed path: the measured process sees the path
+        patterns_file = args.work / "patterns.json"
+        shutil.copyfile(args.patterns, patterns_file)
+    started = time.perf_counter()
+    print(f"Preparing natively (bytecode cache): {', '.join(backends)}", file=sys.stderr)
+    ready = [name for name in backends if callgrind.prepare(sys.executable, name, args.work, patterns_file)]
+    not_built += [name for name in backends if name not in ready]
+    if args.backends and not_built:
+        raise callgrind.MeasureError(f"not built in this install: {', '.join(not_built)}")
+    if not ready:
+        raise callgrind.MeasureError("no backend is built in this install")
+
+    def one(backend: str) -> dict[str, Any]:
+        result = callgrind.count(sys.executable, backend, args.calls, args.work, patterns_file)
+        print(f"  {backend}: done at {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        return result
+
+    print(
+        f"Counting instructions under callgrind, {args.jobs} at a time: {', '.join(ready)}", file=sys.stderr
+    )
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        counted = dict(zip(ready, pool.map(one, ready), strict=True))
+    walls = {}
+    if not args.no_wall_clock:
+        print("Timing natively (information only)", file=sys.stderr)
+        walls = {
+            name: callgrind.wall_clock(sys.executable, name, args.work, patterns_file) for name in counted
+        }
+    first = next(iter(counted.values()))
+    return {
+        "format": 1,
+        "label": args.label,
+        "package": first["package"],
+        "environment": environment(),
+        "settings": {
+            "calls": args.calls,
+            "patterns": {k: list(v) for k, v in patterns.load(args.patterns).items()},
+        },
+        "not_built": not_built,
+        "instructions_per_call": {name: r["instructions_per_call"] for name, r in counted.items()},
+        "wall_ns_per_call": walls,
+        "raw_instructions": {name: r["raw"] for name, r in counted.items()},
+        "state_before_counting": {name: r["state"] for name, r in counted.items()},
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def summary(result: dict[str, Any]) -> str:
+    lines = [
+        f"### Instructions per call: {result['label']} (callgrind)",
+        "",
+        tables.per_pattern(result["instructions_per_call"]),
+        "",
+    ]
+    if result["wall_ns_per_call"]:
+        lines += [
+            "### Wall-clock nanoseconds per call (information only, never a gate)",
+            "",
+            tables.per_pattern(result["wall_ns_per_call"], digits=1),
+            "",
+        ]
+    if result["not_built"]:
+        lines += [f"Not built in this install: {', '.join(result['not_built'])}.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if (
+        not (args.no_compare or args.update_baseline or args.baseline.exists())
+        and args.baseline != DEFAULT_BASELINE
+    ):
+        print(f"error: no baseline at {args.baseline}", file=sys.stderr)
+        return 2
+    try:
+        result = measure(args)
+    except callgrind.MeasureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    text = summary(result)
+    (args.out / "overhead.json").write_text(json.dumps(result, indent=2) + "\n")
+    status = 0
+    if not args.no_compare and args.baseline.exists():
+        baseline = json.loads(args.baseline.read_text())
+        comparison, status = compare.report(baseline, result, args.fail_above, args.warn_above)
+        text += "\n" + comparison
+    elif not args.no_compare and not args.update_baseline:
+        text += f"\nNo baseline at {args.baseline}: nothing to compare with.\n"
+    if args.update_baseline:
+        result["label"] = f"the committed baseline ({time.strftime('%Y-%m-%d', time.gmtime())})"
+        args.baseline.write_text(json.dumps(result, indent=2) + "\n")
+        text += f"\nBaseline written: {args.baseline}\n"
+        status = 0  # refreshing on purpose: a rise is what is being accepted
+    (args.out / "overhead.md").write_text(text)
+    print(text)
+    print(f"Results: {args.out / 'overhead.json'} (measured in {result['seconds']} s)")
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a") as job_summary:
+            job_summary.write(text + "\n")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
