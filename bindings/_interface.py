@@ -23,6 +23,12 @@ otherwise, strings included), converted as ``float()`` converts them, so an
 ``int`` too large for a double raises ``OverflowError``. The same holds for
 what an ``integrate`` callback returns.
 
+An exception raised by an argument's own ``__index__``, ``__float__`` (or by
+what a callback returns) propagates unchanged. Every argument is converted
+before a detector is locked, so a conversion may even call the same detector
+(``d.update(obj)`` whose ``__float__`` updates or closes ``d``): the inner
+call completes first, then the outer one runs (``ValueError`` if it closed).
+
 C error codes map to one exception each: invalid argument -> ``ValueError``,
 overflow -> ``OverflowError``, out of memory -> ``MemoryError``; a failed
 callback re-raises the callback's own exception.
@@ -52,6 +58,7 @@ FUNCTION_NAMES = (
     "dsum",
     "scale",
     "find_peaks",
+    "find_peaks_into",
     "matvec",
     "fnv1a",
     "repeat",
@@ -59,6 +66,7 @@ FUNCTION_NAMES = (
     "events_total",
     "integrate",
     "live_allocations",
+    "fail_allocation_after",
 )
 DETECTOR_MEMBERS = (
     "update",
@@ -199,6 +207,17 @@ class Backend(Protocol):
         The core allocates the result; the binding frees it exactly once.
         """
 
+    def find_peaks_into(self, x: ArrayLike, threshold: SupportsFloat, /) -> Int64Array:
+        """The same result as ``find_peaks``, by the allocator-callback strategy.
+
+        The binding passes ``bc_find_peaks_into`` an allocator that creates the
+        result NumPy array, so C writes the indices straight into memory Python
+        owns: no copy, nothing for the binding to free. Errors as ``find_peaks``;
+        if the allocator fails, its own exception (``MemoryError``) propagates.
+        The GIL rule is the other array functions' (the allocator takes the GIL
+        back for the moment it runs).
+        """
+
     def matvec(self, A: ArrayLike, x: ArrayLike, /) -> Float64Array:
         """A @ x for a 2-D A and 1-D x; ``ValueError`` if A.shape[1] != len(x)."""
 
@@ -251,3 +270,10 @@ class Backend(Protocol):
 
     def live_allocations(self) -> int:
         """Core allocations not yet released (for leak tests)."""
+
+    def fail_allocation_after(self, k: SupportsIndex, /) -> None:
+        """Test hook: the k-th core allocation from now (k >= 1) fails as if out
+        of memory, which the binding reports as ``MemoryError``; k <= 0 disarms
+        it. Process-wide and not thread-safe: for single-threaded tests only.
+        ``TypeError`` for a non-integer; ``OverflowError`` outside int64.
+        """

@@ -104,6 +104,8 @@ KEYWORD_CALLS = {
     "dsum": lambda core: core.dsum(x=[1.0]),
     "scale": lambda core: core.scale([1.0], k=2.0),
     "find_peaks": lambda core: core.find_peaks(x=[1.0], threshold=0.0),
+    "find_peaks_into": lambda core: core.find_peaks_into(x=[1.0], threshold=0.0),
+    "fail_allocation_after": lambda core: core.fail_allocation_after(k=0),
     "matvec": lambda core: core.matvec([[1.0]], x=[1.0]),
     "fnv1a": lambda core: core.fnv1a(data=b"x"),
     "repeat": lambda core: core.repeat("x", n=2),

@@ -36,6 +36,9 @@ BAD_INPUTS = [
     ("scale(np.float64(1.0), 2.0)", ValueError),
     ("find_peaks('abc', 0.0)", TypeError),
     ("find_peaks(np.ones((3, 3)), 0.0)", ValueError),
+    ("find_peaks_into('abc', 0.0)", TypeError),
+    ("find_peaks_into(np.ones((3, 3)), 0.0)", ValueError),
+    ("find_peaks_into(np.float64(1.0), 0.0)", ValueError),
     ("matvec('abc', x)", TypeError),
     ("matvec(np.ones((2, 4)), 'abc')", TypeError),
     ("matvec(np.ones(4), x)", ValueError),  # A 1-D
@@ -65,6 +68,7 @@ BAD_INPUTS = [
     ("scale(x, '2')", TypeError),
     ("scale(x, None)", TypeError),
     ("find_peaks(x, '0')", TypeError),
+    ("find_peaks_into(x, None)", TypeError),
     ("sum6(2**1024, 0, 0, 0, 0, 0)", OverflowError),  # an int, so no TypeError: too big for a double
     ("scale(x, -(2**1024))", OverflowError),
     ("Detector().update(2**1024)", OverflowError),

@@ -154,45 +154,64 @@ def test_scale_large(core):
     np.testing.assert_array_equal(core.scale(x, 1.25), reference.scale(x, 1.25))
 
 
-# ---- find_peaks --------------------------------------------------------------
+# ---- find_peaks and find_peaks_into -----------------------------------------
+# Two ownership strategies, one result: every test runs on both.
+
+FINDERS = ("find_peaks", "find_peaks_into")
 
 
-def test_find_peaks_hand_worked_example(core):
+@pytest.mark.parametrize("finder", FINDERS)
+def test_find_peaks_hand_worked_example(core, finder):
     x = [0, 2, 1, 3, 3, 0, 5, 5, 5, 1, 4]
     # Plateaus count at their left end (x[i] >= x[i+1]); the ends never count.
-    result = core.find_peaks(x, 0.0)
+    result = getattr(core, finder)(x, 0.0)
     assert isinstance(result, np.ndarray)
     assert result.dtype == np.int64
     assert result.tolist() == [1, 3, 6]
 
 
-def test_find_peaks_threshold_is_strict(core):
-    assert core.find_peaks([0, 2, 0, 3, 0], 2.0).tolist() == [3]
-    assert core.find_peaks([0, 2, 0, 3, 0], Index(1)).tolist() == [1, 3]
+@pytest.mark.parametrize("finder", FINDERS)
+def test_find_peaks_threshold_is_strict(core, finder):
+    assert getattr(core, finder)([0, 2, 0, 3, 0], 2.0).tolist() == [3]
+    assert getattr(core, finder)([0, 2, 0, 3, 0], Index(1)).tolist() == [1, 3]
 
 
-def test_find_peaks_nan_compares_false(core):
+@pytest.mark.parametrize("finder", FINDERS)
+def test_find_peaks_nan_compares_false(core, finder):
     # A NaN is no peak, and a NaN neighbour fails x[i-1] < x[i] (index 6).
     x = [0, np.nan, 0, 3, 1, np.nan, 5, 2]
-    assert core.find_peaks(x, -1.0).tolist() == reference.find_peaks(x, -1.0).tolist() == [3]
+    assert getattr(core, finder)(x, -1.0).tolist() == reference.find_peaks(x, -1.0).tolist() == [3]
 
 
+@pytest.mark.parametrize("finder", FINDERS)
 @pytest.mark.parametrize("x", [[], [5.0], [1.0, 5.0], [5.0, 1.0, 0.0], np.arange(10.0)])
-def test_find_peaks_none_to_find(core, x):
-    result = core.find_peaks(x, -np.inf)
+def test_find_peaks_none_to_find(core, x, finder):
+    result = getattr(core, finder)(x, -np.inf)
     assert result.dtype == np.int64
     assert result.shape == (0,)
 
 
+@pytest.mark.parametrize("finder", FINDERS)
 @pytest.mark.parametrize("form", FORMS)
-def test_find_peaks_every_input_form(core, form):
+def test_find_peaks_every_input_form(core, form, finder):
     x = array_forms(rng().normal(size=200) * 3)[form]
-    np.testing.assert_array_equal(core.find_peaks(x, 0.5), reference.find_peaks(x, 0.5), strict=True)
+    np.testing.assert_array_equal(getattr(core, finder)(x, 0.5), reference.find_peaks(x, 0.5), strict=True)
 
 
-def test_find_peaks_large(core):
+@pytest.mark.parametrize("finder", FINDERS)
+def test_find_peaks_large(core, finder):
     x = rng().normal(size=BIG)
-    np.testing.assert_array_equal(core.find_peaks(x, 1.0), reference.find_peaks(x, 1.0), strict=True)
+    np.testing.assert_array_equal(getattr(core, finder)(x, 1.0), reference.find_peaks(x, 1.0), strict=True)
+
+
+@pytest.mark.parametrize("x", [[], np.arange(10.0), [0.0, 1.0, 0.0] * 50])
+def test_find_peaks_into_result_is_a_fresh_writable_array_that_owns_its_memory(core, x):
+    # The allocator made it: nothing else shares or holds the memory.
+    result = core.find_peaks_into(x, 0.5)
+    assert result.flags.c_contiguous and result.flags.writeable
+    assert result.flags.owndata or (result.base is not None and not isinstance(result.base, np.ndarray))
+    again = core.find_peaks_into(x, 0.5)
+    assert len(result) == 0 or not np.shares_memory(result, again)
 
 
 # ---- matvec ------------------------------------------------------------------

@@ -121,6 +121,9 @@ def test_extra_python_frame_and_extra_c_instructions_fail_the_check(results: dic
         assert change == f"{(after[name] - before[name]) / before[name] * 100:+.2f}%"
     # Eight more bytes through FNV-1a's loop: a few dozen instructions, seen exactly.
     assert 16 <= after["fnv1a"] - before["fnv1a"] <= 120, (before, after)
-    assert after["add"] == before["add"]
+    # An untouched function: a different module can shift a one-time cost of a
+    # few dozen instructions between the measured loops (memory layout), so
+    # its per-call count may move by a hair, never by a regression's amount.
+    assert abs(after["add"] - before["add"]) <= 0.1, (before, after)
     statuses = {row[1]: row[-1] for row in _table_rows(comparison.stdout.split("REGRESSION", 1)[0])}
     assert statuses == {"noop": "FAIL", "add": "ok", "fnv1a": "FAIL"}

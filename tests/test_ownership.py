@@ -9,12 +9,15 @@ down (or a crash).
 from __future__ import annotations
 
 import gc
+import os
 
 import numpy as np
 import pytest
 import reference
 
 X = np.random.default_rng(0).normal(size=300)
+#: Calls per pattern; `nox -s memcheck` lowers it, since valgrind runs each call ~50x slower.
+REPEATS = int(os.environ.get("OWNERSHIP_REPEATS", "10000"))
 EXPECTED_PEAKS = reference.find_peaks(X, 0.0)
 BUFFER = np.zeros(20)
 
@@ -32,6 +35,8 @@ def test_live_allocations_counts_what_the_core_holds(core):
 PATTERNS = {
     "find_peaks": lambda core: core.find_peaks(X, 0.0),
     "find_peaks-none-found": lambda core: core.find_peaks([1.0, 2.0], 0.0),
+    "find_peaks_into": lambda core: core.find_peaks_into(X, 0.0),
+    "find_peaks_into-none-found": lambda core: core.find_peaks_into([1.0, 2.0], 0.0),
     "repeat": lambda core: core.repeat("ab\x00c", 3),
     "repeat-empty": lambda core: core.repeat("", 3),
     "detector-close": lambda core: core.Detector(max_run_length=10).close(),
@@ -49,7 +54,7 @@ PATTERNS = {
 def test_repeated_calls_release_everything(core, no_leaks, pattern):
     call = PATTERNS[pattern]
     with no_leaks():
-        for _ in range(10_000):
+        for _ in range(REPEATS):
             call(core)
 
 
@@ -62,6 +67,7 @@ FAILURES = {
     "integrate-returns-str": (lambda core: core.integrate(lambda x: "no", 0.0, 1.0, 5), TypeError),
     "find_peaks-bad-array": (lambda core: core.find_peaks("abc", 0.0), TypeError),
     "find_peaks-2-D": (lambda core: core.find_peaks(np.ones((3, 3)), 0.0), ValueError),
+    "find_peaks_into-bad-array": (lambda core: core.find_peaks_into("abc", 0.0), TypeError),
     "repeat-negative": (lambda core: core.repeat("x", -1), ValueError),
     "repeat-overflow": (lambda core: core.repeat("ab", 2**63), OverflowError),
     "repeat-out-of-memory": (lambda core: core.repeat("x", 2**62), MemoryError),

@@ -118,6 +118,8 @@ def test_scale(all_cores, x, k):
 def test_find_peaks(all_cores, x, threshold):
     got = run_everywhere(all_cores, lambda core: core.find_peaks(x, threshold))
     np.testing.assert_array_equal(got, reference.find_peaks(x, threshold), strict=True)
+    got = run_everywhere(all_cores, lambda core: core.find_peaks_into(x, threshold))
+    np.testing.assert_array_equal(got, reference.find_peaks(x, threshold), strict=True)
 
 
 @given(Ax=matrices_and_vectors())

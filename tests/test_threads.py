@@ -61,6 +61,7 @@ def every_function(core) -> dict[str, object]:
         thunks[f"dsum-{size}"] = lambda x=x: core.dsum(x)
         thunks[f"scale-{size}"] = lambda x=x: core.scale(x, 1.5)
         thunks[f"find_peaks-{size}"] = lambda x=x: core.find_peaks(x, 0.5)
+        thunks[f"find_peaks_into-{size}"] = lambda x=x: core.find_peaks_into(x, 0.5)
         thunks[f"describe-{size}"] = lambda x=x: core.describe(x)
     for k in (1, 2, 3):  # different callbacks at once: no state shared between calls
         thunks[f"integrate-{k}"] = lambda k=k: core.integrate(lambda x: k * x * x, 0.0, 3.0, 300)
@@ -196,3 +197,9 @@ def test_a_long_array_function_releases_the_gil(core):
     data = bytes(64 * 2**20)  # far above GIL_RELEASE_MIN_SIZE; FNV-1a takes ~0.1 s
     ticks, elapsed = ticks_during(lambda: core.fnv1a(data))
     assert ticks >= 10, f"{ticks} ticks during a {elapsed:.3f} s fnv1a"
+
+
+def test_find_peaks_into_releases_the_gil_and_takes_it_back_to_allocate(core):
+    x = np.tile([0.0, 1.0], 8 * 2**20)  # 8 Mi peaks: a long scan, and a 64 MiB result
+    ticks, elapsed = ticks_during(lambda: core.find_peaks_into(x, 0.5))
+    assert ticks >= 10, f"{ticks} ticks during a {elapsed:.3f} s find_peaks_into"

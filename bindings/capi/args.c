@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+/* region: scalar-args */
 /* The TypeError CPython raises for a wrong number of positional arguments. */
 int capi_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected) {
     if (nargs == expected) {
@@ -40,6 +41,7 @@ int capi_as_int64(PyObject *obj, int64_t *out) {
     *out = (int64_t)value; /* long long is at least 64 bits, and int64_t exactly */
     return 0;
 }
+/* endregion: scalar-args */
 
 /* A count: an integer (TypeError otherwise) of at least min (ValueError otherwise) that
  * fits size_t (OverflowError otherwise). `what` names it in the ValueError. */
@@ -71,6 +73,7 @@ int capi_as_size(PyObject *obj, size_t min, const char *what, size_t *out) {
     return 0;
 }
 
+/* region: ch10-errors */
 /* Sets the exception for a failed core call and returns NULL, so callers can write
  * `return capi_status_error(status, "dsum")`. `what` says what was being done. */
 PyObject *capi_status_error(int status, const char *what) {
@@ -100,3 +103,4 @@ PyObject *capi_status_error(int status, const char *what) {
     PyErr_Format(type, "%s: %s", what, bc_strerror(status));
     return NULL;
 }
+/* endregion: ch10-errors */

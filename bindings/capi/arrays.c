@@ -95,6 +95,7 @@ static int conversion_error(PyObject *obj, PyObject *dtype, const char *what) {
  * must already have been checked by the caller (events_total checks EVENT_DTYPE), so the
  * fast path only checks the layout for it.
  */
+/* region: get-array */
 int capi_get_array(capi_state *st, PyObject *obj, PyObject *dtype, int ndim, const char *what,
                    Py_buffer *view) {
     int is_float64 = dtype == st->float64;
@@ -134,6 +135,7 @@ int capi_get_array(capi_state *st, PyObject *obj, PyObject *dtype, int ndim, con
     }
     return check_ndim(view, ndim, what);
 }
+/* endregion: get-array */
 
 static int same_shape(const Py_buffer *a, const Py_buffer *b) {
     if (a->ndim != b->ndim) {
@@ -233,6 +235,7 @@ PyObject *capi_new_array(capi_state *st, int ndim, const Py_ssize_t *shape, PyOb
  * NumPy then keeps the owner itself as .base. (Detector, which must count its views,
  * has one, and NumPy keeps a memoryview of it instead.)
  */
+/* region: core-buffer */
 typedef struct {
     PyObject ob_base; /* what PyObject_HEAD expands to */
     void *data;       /* owned: from the core, released with bc_free */
@@ -255,6 +258,7 @@ static void CoreBuffer_dealloc(PyObject *op) {
     type->tp_free(op);
     Py_DECREF(type);
 }
+/* endregion: core-buffer */
 
 static PyType_Slot core_buffer_slots[] = {
     {Py_tp_doc, "Owns a buffer the C core allocated; frees it with bc_free."},
@@ -272,6 +276,7 @@ PyType_Spec capi_core_buffer_spec = {
 
 /* numpy.frombuffer over `size` bytes at `data`, which the core allocated. Takes
  * ownership of data on every path: it is freed here on failure, or when the array dies. */
+/* region: array-from-core */
 PyObject *capi_array_from_core(capi_state *st, void *data, size_t size, PyObject *dtype) {
     PyTypeObject *type = st->core_buffer_type;
     CoreBufferObject *owner = (CoreBufferObject *)type->tp_alloc(type, 0);
@@ -288,3 +293,4 @@ PyObject *capi_array_from_core(capi_state *st, void *data, size_t size, PyObject
     Py_DECREF(owner);
     return array;
 }
+/* endregion: array-from-core */

@@ -44,9 +44,11 @@ typedef struct {
 
 /* ---- args.c --------------------------------------------------------------- */
 
+/* region: fastcall */
 /* Casts a METH_FASTCALL function to the PyCFunction type of PyMethodDef.ml_meth; the
  * detour through void (*)(void) tells the compiler the cast is deliberate. */
 #define CAPI_FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
+/* endregion: fastcall */
 
 int capi_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected);
 int capi_as_double(PyObject *obj, double *out);
@@ -87,6 +89,7 @@ PyObject *capi_array_from_core(capi_state *st, void *data, size_t size, PyObject
 int capi_has_dtype(PyObject *array, PyObject *dtype);
 extern PyType_Spec capi_core_buffer_spec;
 
+/* region: ch11-release */
 /* Drops the GIL for a call into C over n elements when n is large enough, as NumPy
  * does. https://docs.python.org/3/c-api/init.html#releasing-the-gil-from-extension-code
  * Between the two calls, no Python object may be touched. */
@@ -99,6 +102,7 @@ static inline void capi_restore_gil(PyThreadState *saved) {
         PyEval_RestoreThread(saved);
     }
 }
+/* endregion: ch11-release */
 
 /* ---- functions.c, detector.c ---------------------------------------------- */
 

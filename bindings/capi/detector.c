@@ -23,6 +23,7 @@
 #define Py_READONLY READONLY
 #endif
 
+/* region: detector-object */
 typedef struct {
     PyObject ob_base;            /* what PyObject_HEAD expands to */
     bc_detector *handle;         /* owned; NULL once closed */
@@ -33,6 +34,7 @@ typedef struct {
     Py_ssize_t exports;          /* live buffer exports; changed only with the GIL held */
     PyObject *weakreflist;       /* weakref support, see __weaklistoffset__ below */
 } DetectorObject;
+/* endregion: detector-object */
 
 /* A status beside the bc_status codes: the detector was closed. */
 #define DETECTOR_CLOSED (-1)
@@ -56,6 +58,7 @@ static PyObject *closed_error(const char *what) {
  * Rule: never call Python code while holding the lock (a __float__ that calls back
  * into the same detector would wait for itself). Arguments are converted first.
  */
+/* region: ch11-lock */
 static void detector_lock(DetectorObject *self) {
     if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
         PyThreadState *saved = PyEval_SaveThread();
@@ -63,6 +66,7 @@ static void detector_lock(DetectorObject *self) {
         PyEval_RestoreThread(saved);
     }
 }
+/* endregion: ch11-lock */
 
 static void detector_unlock(DetectorObject *self) {
     PyThread_release_lock(self->lock);
@@ -192,6 +196,7 @@ static PyObject *Detector_update_many(PyObject *op, PyObject *xs) {
         PyBuffer_Release(&xv);
         return NULL;
     }
+    /* region: ch11-update-many */
     /* Always without the GIL. The lock is taken after releasing it, so this thread
      * never holds the lock while waiting for the GIL. Both buffers stay exported, and
      * the caller's reference keeps self alive, until the GIL is back. */
@@ -203,6 +208,7 @@ static PyObject *Detector_update_many(PyObject *op, PyObject *xs) {
                                                (size_t)xv.len / sizeof(double), rv.buf);
     PyThread_release_lock(self->lock);
     PyEval_RestoreThread(saved);
+    /* endregion: ch11-update-many */
     PyBuffer_Release(&rv);
     PyBuffer_Release(&xv);
     if (status != BC_OK) {
@@ -247,6 +253,7 @@ PyDoc_STRVAR(posterior_view_doc,
              "posterior_view($self, /)\n--\n\n"
              "A read-only float64 array over the detector's own posterior buffer.");
 
+/* region: posterior-view */
 static PyObject *Detector_posterior_view(PyObject *op, PyObject *Py_UNUSED(ignored)) {
     capi_state *st = detector_state(op);
     if (check_open((DetectorObject *)op, "Detector.posterior_view()") < 0) {
@@ -260,6 +267,7 @@ static PyObject *Detector_posterior_view(PyObject *op, PyObject *Py_UNUSED(ignor
     PyObject *args[] = {op, st->float64};
     return PyObject_Vectorcall(st->numpy_frombuffer, args, 2, NULL);
 }
+/* endregion: posterior-view */
 
 PyDoc_STRVAR(reset_doc, "reset($self, /)\n--\n\nBack to the prior (the posterior buffer stays "
                         "where it is).");
@@ -365,6 +373,7 @@ static PyMemberDef detector_members[] = {
 /* Fills `view` for a consumer, honouring its request flags: a one-dimensional,
  * read-only array of doubles.
  * https://docs.python.org/3/c-api/typeobj.html#c.PyBufferProcs.bf_getbuffer */
+/* region: getbuffer */
 static int Detector_getbuffer(PyObject *op, Py_buffer *view, int flags) {
     DetectorObject *self = (DetectorObject *)op;
     view->obj = NULL; /* on failure, the protocol wants view->obj NULL */
@@ -396,6 +405,7 @@ static int Detector_getbuffer(PyObject *op, Py_buffer *view, int flags) {
 static void Detector_releasebuffer(PyObject *op, Py_buffer *Py_UNUSED(view)) {
     ((DetectorObject *)op)->exports--;
 }
+/* endregion: getbuffer */
 
 static PyType_Slot detector_slots[] = {
     {Py_tp_doc, (void *)detector_doc},

@@ -26,6 +26,7 @@ static PyObject *noop(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored))
     Py_RETURN_NONE;
 }
 
+/* region: add */
 PyDoc_STRVAR(add_doc,
              "add($module, a, b, /)\n--\n\na + b as int64 (OverflowError if it does not fit).");
 
@@ -41,6 +42,7 @@ static PyObject *add(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssiz
     }
     return PyLong_FromLongLong(sum);
 }
+/* endregion: add */
 
 PyDoc_STRVAR(sum6_doc, "sum6($module, a, b, c, d, e, f, /)\n--\n\n"
                        "a + b + c + d + e + f, left to right, in double precision.");
@@ -62,6 +64,7 @@ static PyObject *sum6(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssi
 
 PyDoc_STRVAR(dsum_doc, "dsum($module, x, /)\n--\n\nSum of a 1-D array; 0.0 if empty.");
 
+/* region: dsum */
 static PyObject *dsum(PyObject *module, PyObject *x) {
     capi_state *st = PyModule_GetState(module);
     Py_buffer xv;
@@ -75,6 +78,7 @@ static PyObject *dsum(PyObject *module, PyObject *x) {
     PyBuffer_Release(&xv);
     return PyFloat_FromDouble(sum);
 }
+/* endregion: dsum */
 
 PyDoc_STRVAR(scale_doc, "scale($module, x, k, /, out=None)\n--\n\n"
                         "x * k into out (a new array when None), and returns out.");
@@ -105,6 +109,7 @@ static int scale_parse(PyObject *const *args, Py_ssize_t nargs, PyObject *kwname
     return 0;
 }
 
+/* region: scale */
 static PyObject *scale(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                        PyObject *kwnames) {
     capi_state *st = PyModule_GetState(module);
@@ -140,6 +145,7 @@ static PyObject *scale(PyObject *module, PyObject *const *args, Py_ssize_t nargs
     }
     return result;
 }
+/* endregion: scale */
 
 PyDoc_STRVAR(find_peaks_doc,
              "find_peaks($module, x, threshold, /)\n--\n\n"
@@ -153,6 +159,7 @@ static PyObject *find_peaks(PyObject *module, PyObject *const *args, Py_ssize_t 
         capi_get_array(st, args[0], st->float64, 1, "find_peaks() argument x", &xv) < 0) {
         return NULL;
     }
+    /* region: find-peaks */
     int64_t *peaks; /* allocated by the core, written only on success */
     size_t count;
     size_t n = doubles_in(&xv);
@@ -165,7 +172,81 @@ static PyObject *find_peaks(PyObject *module, PyObject *const *args, Py_ssize_t 
     }
     /* Zero-copy: the array takes ownership of peaks (see CoreBuffer in arrays.c). */
     return capi_array_from_core(st, peaks, count * sizeof *peaks, st->int64);
+    /* endregion: find-peaks */
 }
+
+/* region: peaks-allocator */
+/* find_peaks_into: the other ownership strategy. The core counts the peaks, then asks
+ * the allocator below for the result's memory; the allocator makes a NumPy array and
+ * hands back its data pointer, so C writes the indices straight into memory Python
+ * owns: no copy, no CoreBuffer, nothing for bc_free. */
+typedef struct {
+    capi_state *st;
+    int gil_released; /* the caller dropped the GIL: the allocator takes it back */
+    PyObject *array;  /* new reference: the result, once the allocator has made it */
+    Py_buffer view;   /* its buffer, which C fills; released by find_peaks_into */
+} peaks_allocation;
+
+/* region: ch9-allocator */
+/* A bc_allocator. On failure it returns NULL with the Python exception set, and the core
+ * returns BC_ECALLBACK, which capi_status_error turns back into that exception. */
+static void *allocate_peaks(size_t count, size_t size, void *ctx) {
+    peaks_allocation *alloc = ctx;
+    /* The core may run without the GIL; creating an array needs it, so it is taken
+     * back for exactly as long as the allocation lasts.
+     * https://docs.python.org/3/c-api/init.html#c.PyGILState_Ensure */
+    PyGILState_STATE gil = alloc->gil_released ? PyGILState_Ensure() : PyGILState_LOCKED;
+    void *data = NULL;
+    if (size != sizeof(int64_t) || alloc->array != NULL) {
+        PyErr_SetString(PyExc_SystemError, "find_peaks_into: unexpected allocation request");
+    } else if (count > (size_t)PY_SSIZE_T_MAX / size) {
+        PyErr_NoMemory();
+    } else {
+        Py_ssize_t length = (Py_ssize_t)count;
+        alloc->array = capi_new_array(alloc->st, 1, &length, alloc->st->int64, &alloc->view);
+        /* NumPy gives even an empty array a data pointer, as the core requires. */
+        data = alloc->array == NULL ? NULL : alloc->view.buf;
+    }
+    if (alloc->gil_released) {
+        PyGILState_Release(gil);
+    }
+    return data;
+}
+/* endregion: peaks-allocator */
+/* endregion: ch9-allocator */
+
+PyDoc_STRVAR(find_peaks_into_doc,
+             "find_peaks_into($module, x, threshold, /)\n--\n\n"
+             "find_peaks() by the allocator-callback strategy: C writes into a NumPy array.");
+
+/* region: find-peaks-into */
+static PyObject *find_peaks_into(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    capi_state *st = PyModule_GetState(module);
+    double threshold;
+    Py_buffer xv;
+    if (capi_check_nargs("find_peaks_into", nargs, 2) < 0 ||
+        capi_as_double(args[1], &threshold) < 0 ||
+        capi_get_array(st, args[0], st->float64, 1, "find_peaks_into() argument x", &xv) < 0) {
+        return NULL;
+    }
+    peaks_allocation alloc = {.st = st, .array = NULL};
+    size_t count;
+    size_t n = doubles_in(&xv);
+    PyThreadState *saved = capi_release_gil_if_large(n);
+    alloc.gil_released = saved != NULL;
+    int status = bc_find_peaks_into(xv.buf, n, threshold, allocate_peaks, &alloc, &count);
+    capi_restore_gil(saved);
+    PyBuffer_Release(&xv);
+    if (alloc.array != NULL) {
+        PyBuffer_Release(&alloc.view); /* the array itself keeps the memory */
+    }
+    if (status != BC_OK) {
+        Py_XDECREF(alloc.array); /* set only if the core failed after allocating */
+        return capi_status_error(status, "find_peaks_into");
+    }
+    return alloc.array; /* our new reference, now the caller's */
+}
+/* endregion: find-peaks-into */
 
 PyDoc_STRVAR(matvec_doc, "matvec($module, A, x, /)\n--\n\nA @ x for a 2-D A and a 1-D x.");
 
@@ -212,6 +293,7 @@ release_a:
 
 PyDoc_STRVAR(fnv1a_doc, "fnv1a($module, data, /)\n--\n\nFNV-1a 64-bit hash of a buffer's bytes.");
 
+/* region: fnv1a */
 static PyObject *fnv1a(PyObject *Py_UNUSED(module), PyObject *data) {
     /* Any layout is requested, so that a strided buffer gets the ValueError of the
      * interface rather than the exporter's own BufferError. str has no buffer: the
@@ -232,6 +314,7 @@ static PyObject *fnv1a(PyObject *Py_UNUSED(module), PyObject *data) {
     PyBuffer_Release(&view);
     return PyLong_FromUnsignedLongLong(hash);
 }
+/* endregion: fnv1a */
 
 PyDoc_STRVAR(repeat_doc, "repeat($module, s, n, /)\n--\n\ns * n, computed by C on UTF-8 bytes.");
 
@@ -248,6 +331,7 @@ static PyObject *repeat(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
     if (capi_as_size(args[1], 0, "repeat() argument n", &n) < 0) {
         return NULL;
     }
+    /* region: repeat */
     /* A borrowed pointer into a UTF-8 copy cached inside the str object, valid while s
      * lives; UnicodeEncodeError for lone surrogates.
      * https://docs.python.org/3/c-api/unicode.html#c.PyUnicode_AsUTF8AndSize */
@@ -271,6 +355,7 @@ static PyObject *repeat(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
     }
     bc_free(repeated);
     return result;
+    /* endregion: repeat */
 }
 
 /* ---- structs ------------------------------------------------------------------ */
@@ -312,6 +397,7 @@ static PyObject *describe(PyObject *module, PyObject *x) {
     if (status != BC_OK) {
         return capi_status_error(status, "describe() of an empty array");
     }
+    /* region: describe */
     PyObject *result = PyStructSequence_New(st->stats_type);
     if (result == NULL) {
         return NULL;
@@ -332,6 +418,7 @@ static PyObject *describe(PyObject *module, PyObject *x) {
         PyStructSequence_SetItem(result, i + 1, value); /* steals value */
     }
     return result;
+    /* endregion: describe */
 }
 
 PyDoc_STRVAR(events_total_doc, "events_total($module, events, kind, /)\n--\n\n"
@@ -380,6 +467,8 @@ static PyObject *events_total(PyObject *module, PyObject *const *args, Py_ssize_
 
 /* ---- callback -------------------------------------------------------------- */
 
+/* region: ch10-trampoline */
+/* region: call-python */
 /* The bc_func that calls a Python callable. It runs with the GIL held, because
  * integrate never releases it. On an exception it returns non-zero and leaves the
  * exception set: the core stops and returns BC_ECALLBACK, and capi_status_error lets the
@@ -400,6 +489,8 @@ static int call_python(double x, void *ctx, double *y) {
     Py_DECREF(result);
     return rc;
 }
+/* endregion: call-python */
+/* endregion: ch10-trampoline */
 
 PyDoc_STRVAR(integrate_doc, "integrate($module, f, a, b, n, /)\n--\n\n"
                             "Trapezoid rule of f over [a, b] with n intervals (n + 1 calls).");
@@ -436,6 +527,20 @@ static PyObject *live_allocations(PyObject *Py_UNUSED(module), PyObject *Py_UNUS
     return PyLong_FromLongLong(bc_live_allocations());
 }
 
+PyDoc_STRVAR(fail_allocation_after_doc,
+             "fail_allocation_after($module, k, /)\n--\n\n"
+             "Test hook: the k-th core allocation from now fails; k <= 0 disarms it.");
+
+static PyObject *fail_allocation_after(PyObject *Py_UNUSED(module), PyObject *arg) {
+    int64_t k;
+    if (capi_as_int64(arg, &k) < 0) {
+        return NULL;
+    }
+    bc_fail_allocation_after(k);
+    Py_RETURN_NONE;
+}
+
+/* region: method-table */
 PyMethodDef capi_functions[] = {
     {"noop", noop, METH_NOARGS, noop_doc},
     {"add", CAPI_FASTCALL(add), METH_FASTCALL, add_doc},
@@ -443,6 +548,7 @@ PyMethodDef capi_functions[] = {
     {"dsum", dsum, METH_O, dsum_doc},
     {"scale", CAPI_FASTCALL(scale), METH_FASTCALL | METH_KEYWORDS, scale_doc},
     {"find_peaks", CAPI_FASTCALL(find_peaks), METH_FASTCALL, find_peaks_doc},
+    {"find_peaks_into", CAPI_FASTCALL(find_peaks_into), METH_FASTCALL, find_peaks_into_doc},
     {"matvec", CAPI_FASTCALL(matvec), METH_FASTCALL, matvec_doc},
     {"fnv1a", fnv1a, METH_O, fnv1a_doc},
     {"repeat", CAPI_FASTCALL(repeat), METH_FASTCALL, repeat_doc},
@@ -450,5 +556,7 @@ PyMethodDef capi_functions[] = {
     {"events_total", CAPI_FASTCALL(events_total), METH_FASTCALL, events_total_doc},
     {"integrate", CAPI_FASTCALL(integrate), METH_FASTCALL, integrate_doc},
     {"live_allocations", live_allocations, METH_NOARGS, live_allocations_doc},
+    {"fail_allocation_after", fail_allocation_after, METH_O, fail_allocation_after_doc},
     {NULL, NULL, 0, NULL},
 };
+/* endregion: method-table */

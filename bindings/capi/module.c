@@ -9,11 +9,13 @@
 
 #include <stddef.h>
 
+/* region: event-layout */
 /* The core's record must match bindings.EVENT_DTYPE: int32 kind, 4 bytes of padding,
  * float64 value. events_total compares dtypes, and reads records as bc_event. */
 _Static_assert(offsetof(bc_event, kind) == 0, "bc_event.kind at offset 0");
 _Static_assert(offsetof(bc_event, value) == 8, "bc_event.value at offset 8");
 _Static_assert(sizeof(bc_event) == 16, "bc_event is 16 bytes");
+/* endregion: event-layout */
 
 /* Sets *out to a new reference to obj.name, and returns 0, or -1. */
 static int get_attr(PyObject *obj, const char *name, PyObject **out) {
@@ -112,6 +114,7 @@ static int create_types(PyObject *module, capi_state *st) {
     return 0;
 }
 
+/* region: exec */
 /* On failure, the module object is discarded, and m_free releases whatever the state
  * holds by then. */
 static int capi_exec(PyObject *module) {
@@ -121,6 +124,7 @@ static int capi_exec(PyObject *module) {
     }
     return 0;
 }
+/* endregion: exec */
 
 /* The state's references are visible to the garbage collector, which can then break
  * cycles through them (each heap type refers back to the module).
@@ -161,6 +165,7 @@ static void capi_free(void *module) {
     capi_clear((PyObject *)module);
 }
 
+/* region: module-def */
 static PyModuleDef_Slot capi_slots[] = {
     {Py_mod_exec, capi_exec},
     {0, NULL},
@@ -185,3 +190,4 @@ static struct PyModuleDef capi_module = {
 PyMODINIT_FUNC PyInit__capi(void) {
     return PyModuleDef_Init(&capi_module);
 }
+/* endregion: module-def */

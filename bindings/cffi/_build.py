@@ -22,12 +22,16 @@ import cffi
 
 MODULE_NAME = "bindings.cffi._cffi_bcore"
 
-# C calls back into Python through a static C function that cffi generates
-# for this declaration; ``@ffi.def_extern()`` in _integrate.py attaches the
-# Python body at import time. Its signature is bc_func's.
+# region: extern-python
+# C calls back into Python through static C functions that cffi generates
+# for these declarations; ``@ffi.def_extern()`` attaches each Python body at
+# import time. cffi_integrand has bc_func's signature (see _integrate.py),
+# cffi_allocate_int64 bc_allocator's (see find_peaks_into in _arrays.py).
 EXTERN_PYTHON = """
 extern "Python" int cffi_integrand(double x, void *ctx, double *y);
+extern "Python" void *cffi_allocate_int64(size_t count, size_t size, void *ctx);
 """
+# endregion: extern-python
 
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 # `#ifdef __cplusplus ... #endif` hold only the extern "C" { } guards.
@@ -52,12 +56,14 @@ def cdef_from_header(header: str) -> str:
     return re.sub(r"\bBC_API\b\s*", "", "\n".join(lines))
 
 
+# region: ffibuilder
 def make_ffibuilder(header_path: Path) -> cffi.FFI:
     ffibuilder = cffi.FFI()
     ffibuilder.cdef(cdef_from_header(header_path.read_text(encoding="utf-8")) + EXTERN_PYTHON)
     # The include directory comes from the CMake target bcore_static.
     ffibuilder.set_source(MODULE_NAME, '#include "bcore.h"')
     return ffibuilder
+    # endregion: ffibuilder
 
 
 def main(argv: list[str]) -> int:

@@ -23,8 +23,10 @@ class _Lib:
     BC_ECALLBACK: Final[int]
     BC_MAX_RUN_LENGTH: Final[int]
 
-    # The C function cffi generated for `extern "Python"`, as a bc_func pointer.
+    # The C functions cffi generated for `extern "Python"`: a bc_func pointer
+    # and a bc_allocator pointer.
     cffi_integrand: _CData
+    cffi_allocate_int64: _CData
 
     def bc_strerror(self, status: SupportsInt, /) -> _CData: ...
     def bc_noop(self) -> None: ...
@@ -43,6 +45,16 @@ class _Lib:
     def bc_scale(self, x: _CData, n: SupportsInt, k: SupportsFloat, out: _CData, /) -> int: ...
     def bc_find_peaks(
         self, x: _CData, n: SupportsInt, threshold: SupportsFloat, out: _CData, count: _CData, /
+    ) -> int: ...
+    def bc_find_peaks_into(
+        self,
+        x: _CData,
+        n: SupportsInt,
+        threshold: SupportsFloat,
+        alloc: _CData,
+        ctx: _CData,
+        count: _CData,
+        /,
     ) -> int: ...
     def bc_matvec(
         self,

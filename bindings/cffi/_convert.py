@@ -27,13 +27,26 @@ def as_float64(x: Any, ndim: int, what: str) -> npt.NDArray[np.float64]:
         # costs more than this call.) Not ascontiguousarray: it makes a
         # scalar a 1-element array, so dsum(5.0) would pass the ndim check.
         arr = np.asarray(x, dtype=FLOAT64, order="C")
-    except (TypeError, ValueError, OverflowError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # whatever __array__, __len__ or __getitem__ raised
         raise TypeError(f"{what}: cannot convert {type(x).__name__} to a float64 array ({exc})") from exc
     if arr.ndim != ndim:
         raise ValueError(f"{what}: expected a {ndim}-D array, got {arr.ndim}-D")
     if not arr.flags.aligned:  # a view of misaligned memory, kept as it is by asarray
         arr = arr.copy()
     return arr
+
+
+def as_real(x: Any) -> float:
+    """x as a float, converted as a C double parameter converts it (float() minus strings).
+
+    For a call that must convert before it takes a lock: cffi converts during
+    the call, and ``x.__float__`` may use the very object the lock guards.
+    """
+    if isinstance(x, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"must be real number, not {type(x).__name__}")
+    return float(x)
 
 
 def check_out(out: Any, shape: tuple[int, ...], what: str) -> None:

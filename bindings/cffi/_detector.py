@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._cffi_bcore import ffi, lib
-from ._convert import FLOAT64, as_float64
+from ._convert import FLOAT64, as_float64, as_real
 from ._errors import raise_for_status
 
 _DOUBLES = ffi.typeof("double[]")
@@ -33,6 +33,7 @@ class Detector:
         beta0: SupportsFloat = 1.0,
         max_run_length: SupportsIndex = 500,
     ) -> None:
+        # region: create
         # cffi converts every field (TypeError for a wrong type, OverflowError
         # for an int64 out of range); the core checks the values.
         model = ffi.new("bc_normal_gamma *", (mu0, kappa0, alpha0, beta0))
@@ -45,11 +46,14 @@ class Detector:
         # handle is garbage-collected; close() destroys it at once with
         # ffi.release(), which runs the destructor now and never again.
         self._handle: Any = ffi.gc(out[0], lib.bc_detector_destroy)
+        # endregion: create
+        # region: ch11-lock
         # The core must not see two threads on one detector, and cffi drops
         # the GIL during every call in API mode, so without this lock two
         # threads could be inside the core on the same detector. Waiting for
         # it releases the GIL, so update_many can take the GIL back meanwhile.
         self._lock = threading.Lock()
+        # endregion: ch11-lock
         # One anchor per live posterior view (see posterior_view). A set, so
         # that adding and discarding are single atomic operations.
         self._views: set[_ViewAnchor] = set()
@@ -62,9 +66,11 @@ class Detector:
 
     def update(self, x: SupportsFloat, /) -> int:
         """One observation; returns the most probable run length."""
+        # Converted before the lock: x.__float__ may update or close this detector.
+        value = x if type(x) is float else as_real(x)
         run_length = ffi.new(_INT64_P)
         with self._lock:
-            status = lib.bc_detector_update(self._live(), x, run_length)
+            status = lib.bc_detector_update(self._live(), value, run_length)
         if status:  # BC_EINVAL: x is not finite
             raise_for_status(status, "Detector.update")
         return run_length[0]
@@ -93,6 +99,7 @@ class Detector:
 
         It follows every update and reset, and keeps the detector alive.
         """
+        # region: posterior-view
         length = ffi.new(_SIZE_P)
         with self._lock:
             data = lib.bc_detector_posterior(self._live(), length)
@@ -110,6 +117,7 @@ class Detector:
             # Last, so that a failure above leaves no anchor behind.
             self._views.add(anchor)
         return view
+        # endregion: posterior-view
 
     @property
     def t(self) -> int:

@@ -6,6 +6,8 @@ from typing import NoReturn
 
 from ._cffi_bcore import ffi, lib
 
+# region: ch10-errors
+# region: errors
 # BC_ECALLBACK is not here: integrate() re-raises the callback's own exception.
 _EXCEPTION_TYPES: dict[int, type[Exception]] = {
     lib.BC_EINVAL: ValueError,
@@ -21,3 +23,5 @@ def raise_for_status(status: int, what: str) -> NoReturn:
     """
     message = ffi.string(lib.bc_strerror(status)).decode()
     raise _EXCEPTION_TYPES.get(status, RuntimeError)(f"{what}: {message}")
+    # endregion: errors
+    # endregion: ch10-errors

@@ -45,6 +45,8 @@ def _escaped(exc_type: type[BaseException], exc: BaseException, tb: TracebackTyp
     return 1
 
 
+# region: ch10-trampoline
+# region: callback
 # error=1: should even _escaped fail, C still gets non-zero and stops.
 @ffi.def_extern(onerror=_escaped, error=1)
 def cffi_integrand(x: float, ctx: Any, y: Any) -> int:
@@ -57,6 +59,8 @@ def cffi_integrand(x: float, ctx: Any, y: Any) -> int:
         integrand.error = exc
         return 1  # non-zero: bc_integrate stops at once
     return 0
+    # endregion: callback
+    # endregion: ch10-trampoline
 
 
 def integrate(

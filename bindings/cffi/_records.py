@@ -16,6 +16,7 @@ from ._errors import raise_for_status
 _DOUBLES = ffi.typeof("double[]")
 _EVENTS = ffi.typeof("bc_event[]")
 
+# region: layout-check
 # cffi compiled the real bc_event, but EVENT_DTYPE is a hand-made mirror of it:
 # check the mirror once, here, rather than hand C misread records.
 if (EVENT_DTYPE.itemsize, EVENT_DTYPE.fields["kind"][1], EVENT_DTYPE.fields["value"][1]) != (
@@ -24,6 +25,7 @@ if (EVENT_DTYPE.itemsize, EVENT_DTYPE.fields["kind"][1], EVENT_DTYPE.fields["val
     ffi.offsetof("bc_event", "value"),
 ):
     raise ImportError("bindings.EVENT_DTYPE does not match the layout of bc_event")
+# endregion: layout-check
 
 
 class Stats(NamedTuple):
@@ -41,6 +43,7 @@ class Stats(NamedTuple):
     max: float
 
 
+# region: describe
 def describe(x: npt.ArrayLike, /) -> Stats:
     """n, mean, population std, min and max of a non-empty 1-D array."""
     arr = as_float64(x, 1, "describe")
@@ -49,6 +52,7 @@ def describe(x: npt.ArrayLike, /) -> Stats:
     if status:  # BC_EINVAL: empty
         raise_for_status(status, "describe")
     return Stats(out.n, out.mean, out.std, out.min, out.max)
+    # endregion: describe
 
 
 def events_total(events: npt.NDArray[Any], kind: SupportsIndex, /) -> float:

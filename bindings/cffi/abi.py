@@ -24,6 +24,7 @@ from ._errors import raise_for_status
 
 __all__ = ["add", "dsum", "ffi", "lib", "noop", "scale", "sum6"]
 
+# region: abi-load
 ffi = cffi.FFI()
 ffi.cdef(
     """
@@ -38,6 +39,7 @@ ffi.cdef(
 # library stays mapped after the copy is removed.
 with shared_library() as _path:
     lib = ffi.dlopen(str(_path))
+# endregion: abi-load
 
 _DOUBLES = ffi.typeof("double[]")
 _INT64_P = ffi.typeof("int64_t *")

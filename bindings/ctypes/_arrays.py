@@ -76,6 +76,7 @@ def byte_array(data: Any) -> np.ndarray:
     return np.frombuffer(view, dtype=np.uint8)
 
 
+# region: address
 def address(array: np.ndarray) -> int:
     """The address of a C-contiguous array's first byte, for a c_void_p parameter."""
     # ctypes can read the address of a writable buffer itself: from_buffer
@@ -85,3 +86,4 @@ def address(array: np.ndarray) -> int:
     if array.flags.writeable and array.size:
         return addressof(c_char.from_buffer(array))
     return array.ctypes.data
+    # endregion: address

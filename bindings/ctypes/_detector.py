@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 import weakref
-from ctypes import ArgumentError, byref, c_int64, c_size_t, memmove
+from ctypes import byref, c_double, c_int64, c_size_t, memmove
 from typing import Any, SupportsFloat, SupportsIndex
 
 import numpy as np
 
 from ._arrays import address, float64_array
-from ._errors import real_error, status_error
+from ._errors import status_error
 from ._library import (
     bc_detector_create,
     bc_detector_destroy,
@@ -52,11 +52,13 @@ class Detector:
         self._destroy = weakref.finalize(self, bc_detector_destroy, handle)
         self._destroy.atexit = False
         self._handle: bc_detector_p | None = handle
+        # region: ch11-lock
         # ctypes releases the GIL for every foreign call, so without this lock
         # two threads could be inside the core on this detector at once. A
         # thread that finds it taken waits in Lock.acquire, which releases the
         # GIL, so it cannot stall an update_many in flight.
         self._lock = threading.Lock()
+        # endregion: ch11-lock
         # The posterior never moves (bcore.h), so its address is read once.
         length = c_size_t()
         self._posterior: int = bc_detector_posterior(handle, byref(length))
@@ -72,12 +74,12 @@ class Detector:
         return self._handle
 
     def update(self, x: SupportsFloat, /) -> int:
+        # Converted before the lock, by the constructor that keeps the real
+        # exception: x.__float__ may update or close this detector.
+        value = c_double(x)
         run_length = c_int64()
         with self._lock:
-            try:
-                status = bc_detector_update(self._get_handle(), x, byref(run_length))
-            except ArgumentError:
-                raise real_error(x) from None
+            status = bc_detector_update(self._get_handle(), value, byref(run_length))
         if status:
             raise status_error(status, "Detector.update")
         return run_length.value
@@ -98,12 +100,14 @@ class Detector:
             memmove(address(copy), self._posterior, copy.nbytes)
         return copy
 
+    # region: ch9-view
     def posterior_view(self) -> np.ndarray:
         with self._lock:
             self._get_handle()
             buffer = _PosteriorBuffer(self)
             self._views.add(buffer)
         return np.asarray(buffer)
+        # endregion: ch9-view
 
     @property
     def t(self) -> int:
@@ -114,6 +118,7 @@ class Detector:
         with self._lock:
             bc_detector_reset(self._get_handle())
 
+    # region: ch9-close
     def close(self) -> None:
         with self._lock:  # waits for a call in flight on another thread
             if self._handle is None:
@@ -124,6 +129,7 @@ class Detector:
                 )
             self._handle = None
             self._destroy()
+            # endregion: ch9-close
 
     @property
     def closed(self) -> bool:

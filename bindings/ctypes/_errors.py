@@ -6,6 +6,8 @@ from ctypes import c_double
 
 from ._library import BC_ECALLBACK, BC_EINVAL, BC_ENOMEM, BC_EOVERFLOW, bc_strerror
 
+# region: ch10-errors
+# region: status-error
 _EXCEPTIONS: dict[int, type[Exception]] = {
     BC_EINVAL: ValueError,
     BC_EOVERFLOW: OverflowError,
@@ -23,6 +25,8 @@ def status_error(status: int, doing: str, callback_error: BaseException | None =
         return callback_error
     message = f"{doing}: {bc_strerror(status).decode()}"
     return _EXCEPTIONS.get(status, RuntimeError)(message)
+    # endregion: status-error
+    # endregion: ch10-errors
 
 
 def real_error(*values: object) -> Exception:

@@ -11,10 +11,13 @@ from ._arrays import address, byte_array, event_array, float64_array, output_arr
 from ._errors import real_error, status_error
 from ._library import (
     bc_add,
+    bc_allocator,
     bc_describe,
     bc_dsum,
     bc_events_total,
+    bc_fail_allocation_after,
     bc_find_peaks,
+    bc_find_peaks_into,
     bc_fnv1a,
     bc_free,
     bc_live_allocations,
@@ -32,12 +35,20 @@ noop = bc_noop
 live_allocations = bc_live_allocations
 
 
+def fail_allocation_after(k: SupportsIndex, /) -> None:
+    # A bare int64 argument would wrap 2**63 to -2**63 (disarming the hook
+    # instead of failing): the range check comes first, as for add.
+    bc_fail_allocation_after(int64(k, "k"))
+
+
+# region: add
 def add(a: SupportsIndex, b: SupportsIndex, /) -> int:
     result = c_int64()
     status = bc_add(int64(a, "a"), int64(b, "b"), byref(result))
     if status:
         raise status_error(status, "add")
     return result.value
+    # endregion: add
 
 
 def sum6(
@@ -55,11 +66,14 @@ def sum6(
         raise real_error(a, b, c, d, e, f) from None
 
 
+# region: dsum
 def dsum(x: Any, /) -> float:
     x = float64_array(x, 1, "x")
     return bc_dsum(address(x), x.size)
+    # endregion: dsum
 
 
+# region: ch9-out
 def scale(x: Any, k: SupportsFloat, /, out: np.ndarray | None = None) -> np.ndarray:
     x = float64_array(x, 1, "x")
     out = np.empty_like(x) if out is None else output_array(out, x.shape, "out")
@@ -70,6 +84,7 @@ def scale(x: Any, k: SupportsFloat, /, out: np.ndarray | None = None) -> np.ndar
     if status:
         raise status_error(status, "scale")
     return out
+    # endregion: ch9-out
 
 
 def find_peaks(x: Any, threshold: SupportsFloat, /) -> np.ndarray:
@@ -82,6 +97,7 @@ def find_peaks(x: Any, threshold: SupportsFloat, /) -> np.ndarray:
         raise real_error(threshold) from None
     if status:
         raise status_error(status, "find_peaks")
+    # region: find-peaks-copy
     # Copy, then free. The result is usually far smaller than x, so one
     # memcpy is cheap, and afterwards it is ordinary NumPy memory while the C
     # buffer is released here, on every path. A zero-copy view would need an
@@ -93,7 +109,58 @@ def find_peaks(x: Any, threshold: SupportsFloat, /) -> np.ndarray:
             memmove(address(result), peaks, result.nbytes)
     finally:
         bc_free(peaks)
+    # endregion: find-peaks-copy
     return result
+
+
+class _Allocation:
+    """The state of one find_peaks_into() call: the array the allocator made, or what it raised."""
+
+    __slots__ = ("array", "error")
+
+    def __init__(self) -> None:
+        self.array: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+
+# region: find-peaks-into
+def find_peaks_into(x: Any, threshold: SupportsFloat, /) -> np.ndarray:
+    x = float64_array(x, 1, "x")
+    state = _Allocation()
+
+    # region: ch9-allocator
+    # The allocator runs inside the foreign call, with the GIL that ctypes
+    # takes back for every callback. NumPy owns the array it makes and C
+    # writes the indices straight into it: nothing to copy, nothing to free.
+    # ctypes would print an exception raised here and hand C an unspecified
+    # pointer, so it is stored, and None (NULL) makes the core stop with
+    # BC_ECALLBACK.
+    def allocate(count: int, size: int, ctx: int | None) -> int | None:
+        try:
+            state.array = np.empty(count, dtype=np.int64)  # never a NULL address, even when empty
+            return address(state.array)
+        except BaseException as exc:  # MemoryError, KeyboardInterrupt: they must reach the caller
+            state.error = exc
+            return None
+
+    # One libffi closure per call, over this call's own state. C holds only
+    # its address, and only until bc_find_peaks_into returns, so a reference
+    # for the length of the call keeps it alive: the local name `allocator`.
+    # (integrate, which calls back n + 1 times, shares one trampoline and
+    # passes its state through ctx instead.)
+    allocator = bc_allocator(allocate)
+    # endregion: ch9-allocator
+    found = c_size_t()
+    try:
+        status = bc_find_peaks_into(address(x), x.size, threshold, allocator, None, byref(found))
+    except ArgumentError:
+        raise real_error(threshold) from None
+    if status:
+        error, state.error = state.error, None  # no cycle through the traceback's frames
+        raise status_error(status, "find_peaks_into", error)
+    assert state.array is not None  # BC_OK: the core called the allocator, once
+    return state.array
+    # endregion: find-peaks-into
 
 
 def matvec(A: Any, x: Any, /) -> np.ndarray:

@@ -44,6 +44,8 @@ class _Call:
         return error
 
 
+# region: ch10-trampoline
+# region: trampoline
 @bc_func
 def _trampoline(x: float, call: _Call, y: _Pointer[c_double]) -> int:
     try:
@@ -52,6 +54,8 @@ def _trampoline(x: float, call: _Call, y: _Pointer[c_double]) -> int:
         call.error = exc
         return 1
     return 0
+    # endregion: trampoline
+    # endregion: ch10-trampoline
 
 
 def integrate(

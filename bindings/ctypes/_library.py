@@ -27,12 +27,15 @@ from .._core import shared_library
 from ._structs import bc_hazard, bc_normal_gamma, bc_stats
 
 
+# region: load
 def _load() -> ctypes.CDLL:
     """Opens the shared library that the build installed in ``bindings/_core``."""
     try:
         with shared_library() as path:
             try:
+                # region: ch11-release
                 return ctypes.CDLL(os.fspath(path))
+                # endregion: ch11-release
             except OSError as exc:
                 raise ImportError(
                     f"the C core at {path} does not load ({exc}); "
@@ -45,31 +48,45 @@ def _load() -> ctypes.CDLL:
 
 
 lib = _load()
+# endregion: load
 
 # enum bc_status
 BC_OK, BC_EINVAL, BC_EOVERFLOW, BC_ENOMEM, BC_ECALLBACK = range(5)
 
 
+# region: handle
 class bc_detector(ctypes.Structure):
     """Opaque: its fields are private to the core, so it is only handled by pointer."""
 
 
 bc_detector_p = POINTER(bc_detector)
+# endregion: handle
 
+# region: bc-func
 #: typedef int (*bc_func)(double x, void *ctx, double *y). The context is
 #: declared py_object: the backend passes a Python object through it, and
 #: ctypes hands that object (not an address) to the callback.
 bc_func = ctypes.CFUNCTYPE(c_int, c_double, ctypes.py_object, POINTER(c_double))
+# endregion: bc-func
+
+# region: bc-allocator
+#: typedef void *(*bc_allocator)(size_t count, size_t size, void *ctx). A
+#: c_void_p result: the callback returns an address as an int, or None for NULL.
+bc_allocator = ctypes.CFUNCTYPE(c_void_p, c_size_t, c_size_t, c_void_p)
+# endregion: bc-allocator
 
 
+# region: declare
 def _declare(name: str, restype: type | None, *argtypes: type) -> Callable[..., Any]:
     """Gives lib.<name> its C prototype and returns it."""
     function = getattr(lib, name)
     function.restype = restype
     function.argtypes = argtypes
     return function
+    # endregion: declare
 
 
+# region: pointers
 # Array parameters are declared c_void_p and receive an address (see
 # _arrays.address). numpy.ctypeslib.ndpointer would check the array on every
 # call, but its from_param builds an `array.ctypes` object each time, which
@@ -79,6 +96,7 @@ def _declare(name: str, restype: type | None, *argtypes: type) -> Callable[..., 
 double_p = c_void_p  # const double * / double *
 int64_p = c_void_p  # int64_t *
 event_p = c_void_p  # const bc_event *
+# endregion: pointers
 
 bc_strerror = _declare("bc_strerror", c_char_p, c_int)
 bc_noop = _declare("bc_noop", None)
@@ -89,14 +107,19 @@ bc_scale = _declare("bc_scale", c_int, double_p, c_size_t, c_double, double_p)
 bc_find_peaks = _declare(
     "bc_find_peaks", c_int, double_p, c_size_t, c_double, POINTER(POINTER(c_int64)), POINTER(c_size_t)
 )
+bc_find_peaks_into = _declare(
+    "bc_find_peaks_into", c_int, double_p, c_size_t, c_double, bc_allocator, c_void_p, POINTER(c_size_t)
+)
 bc_matvec = _declare("bc_matvec", c_int, double_p, c_size_t, c_size_t, c_size_t, double_p, double_p)
 bc_fnv1a = _declare("bc_fnv1a", c_uint64, c_void_p, c_size_t)
+# region: repeat
 # s is input only, with an explicit length, so c_char_p (which passes a bytes
 # object's own buffer) is right; the result is not a C string (it may hold
 # NULs), so it comes back as a char pointer plus a length.
 bc_repeat = _declare(
     "bc_repeat", c_int, c_char_p, c_size_t, c_size_t, POINTER(POINTER(c_char)), POINTER(c_size_t)
 )
+# endregion: repeat
 bc_describe = _declare("bc_describe", c_int, double_p, c_size_t, POINTER(bc_stats))
 bc_events_total = _declare("bc_events_total", c_double, event_p, c_size_t, c_int32)
 bc_struct_size = _declare("bc_struct_size", c_size_t, c_char_p)

@@ -32,12 +32,14 @@ def int32(value: SupportsIndex, name: str) -> int:
     return value
 
 
+# region: int64
 def int64(value: SupportsIndex, name: str) -> int:
     """value as an int64: TypeError without __index__, OverflowError out of range."""
     value = index(value)
     if not INT64_MIN <= value <= INT64_MAX:
         raise OverflowError(f"{name}={value} does not fit int64")
     return value
+    # endregion: int64
 
 
 def count(value: SupportsIndex, name: str) -> int:

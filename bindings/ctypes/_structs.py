@@ -19,6 +19,7 @@ class _Record(ctypes.Structure):
         return f"{type(self).__name__}({fields})"
 
 
+# region: stats
 class bc_stats(_Record):
     """What ``describe`` returns: ``n``, ``mean``, ``std`` (population), ``min``, ``max``."""
 
@@ -29,6 +30,7 @@ class bc_stats(_Record):
         ("min", ctypes.c_double),
         ("max", ctypes.c_double),
     )
+    # endregion: stats
 
 
 class bc_event(_Record):

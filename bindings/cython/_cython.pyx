@@ -46,10 +46,24 @@ cdef size_t GIL_MIN_SIZE = GIL_RELEASE_MIN_SIZE
 
 # ---- errors: the one place where a bc_status becomes an exception ----------
 
-cdef int _raise(int status, const char *what, _Callback callback) except -1:
-    if status == BC_ECALLBACK and callback is not None and callback.error is not None:
+# region: context
+@cython.auto_pickle(False)
+cdef class _Context:
+    """What a function we hand to C shares with the call that handed it over,
+    passed as the C function's ``void *ctx``: one object per call, so no global
+    state and every such call is re-entrant. An exception cannot cross C, so
+    the function stores it here and reports failure to C by its return value."""
+
+    cdef object error  # what the function raised, for _raise() to re-raise
+# endregion: context
+
+
+# region: errors
+# region: ch10-errors
+cdef int _raise(int status, const char *what, _Context context) except -1:
+    if status == BC_ECALLBACK and context is not None and context.error is not None:
         # Re-raise the callback's own exception object, unchanged.
-        error, callback.error = callback.error, None
+        error, context.error = context.error, None
         raise error
     message = f"{what.decode()}: {bc_strerror(status).decode()}"
     if status == BC_EINVAL:
@@ -61,11 +75,13 @@ cdef int _raise(int status, const char *what, _Callback callback) except -1:
     raise SystemError(f"{message} (unexpected status {status})")
 
 
-cdef inline int _check(int status, const char *what, _Callback callback=None) except -1:
+cdef inline int _check(int status, const char *what, _Context context=None) except -1:
     """Returns 0 for BC_OK; otherwise raises the exception that status maps to."""
     if status != BC_OK:
-        return _raise(status, what, callback)
+        return _raise(status, what, context)
     return 0
+# endregion: ch10-errors
+# endregion: errors
 
 
 # ---- arrays: a C-contiguous float64 array is read in place, the rest copied -
@@ -84,28 +100,41 @@ cdef object _converted(object x, int ndim):
         raise TypeError(f"expected an array of real numbers, got {type(x).__name__}: {exc}") from exc
     if array.ndim != ndim:
         raise ValueError(f"expected a {ndim}-D array, got {array.ndim}-D")
+    if not array.flags.aligned:  # asarray keeps a misaligned float64 array as it is
+        array = array.copy()
     return array
 
 
+# region: vector
 # These return typed memoryviews, which carry their own error indicator (no
 # `except` clause needed): an exception comes back as an unset view.
 cdef const double[::1] _vector(object x):
     """A 1-D float64 view of x: x's own memory when it already fits."""
+    cdef const double[::1] view
     if isinstance(x, np.ndarray):
         try:
-            return x  # the fast path: acquiring the view is the whole check
+            view = x  # the fast path: acquiring the view is nearly the whole check
         except (ValueError, BufferError):
             pass  # another dtype, not contiguous or not 1-D: convert below
+        else:
+            # A memoryview accepts misaligned memory; C must not read doubles there.
+            if view.shape[0] == 0 or <size_t>&view[0] % sizeof(double) == 0:
+                return view
     return _converted(x, 1)
+# endregion: vector
 
 
 cdef const double[:, ::1] _matrix(object x):
     """A 2-D C-contiguous float64 view of x: x's own memory when it already fits."""
+    cdef const double[:, ::1] view
     if isinstance(x, np.ndarray):
         try:
-            return x
+            view = x
         except (ValueError, BufferError):
             pass
+        else:
+            if view.shape[0] * view.shape[1] == 0 or <size_t>&view[0, 0] % sizeof(double) == 0:
+                return view
     return _converted(x, 2)
 
 
@@ -117,8 +146,8 @@ cdef object _checked_out(object out, Py_ssize_t n):
         raise TypeError(f"out must have dtype float64, not {out.dtype}")
     if out.shape != (n,):
         raise ValueError(f"out has shape {out.shape}, expected {(n,)}")
-    if not out.flags.c_contiguous:
-        raise ValueError("out must be C-contiguous")
+    if not out.flags.c_contiguous or not out.flags.aligned:
+        raise ValueError("out must be C-contiguous and aligned")
     if not out.flags.writeable:
         raise ValueError("out must be writable")
     return out
@@ -131,6 +160,7 @@ def noop():
     bc_noop()
 
 
+# region: scalars
 def add(a, b, /):
     """a + b as int64; OverflowError if an argument or the result does not fit."""
     cdef int64_t x = PyNumber_Index(a)
@@ -143,6 +173,7 @@ def add(a, b, /):
 def sum6(double a, double b, double c, double d, double e, double f, /):
     """a + b + c + d + e + f, left to right, in double precision."""
     return bc_sum6(a, b, c, d, e, f)
+# endregion: scalars
 
 
 # ---- arrays -----------------------------------------------------------------
@@ -150,20 +181,25 @@ def sum6(double a, double b, double c, double d, double e, double f, /):
 # for releasing it. Cython's `with nogil(<condition>)` takes only compile-time
 # conditions, so the two branches are spelled out.
 
+# region: dsum
 @cython.boundscheck(False)  # &v[0] is only the base address, valid even when v is empty
 def dsum(x, /):
     """Sum of a 1-D array (read in place when C-contiguous float64); 0.0 if empty."""
     cdef const double[::1] v = _vector(x)
     cdef size_t n = v.shape[0]
     cdef double total
+    # region: ch11-release
     if n < GIL_MIN_SIZE:
         total = bc_dsum(&v[0], n)
     else:
         with nogil:
             total = bc_dsum(&v[0], n)
+    # endregion: ch11-release
     return total
+# endregion: dsum
 
 
+# region: scale
 @cython.boundscheck(False)  # &v[0] and &dst[0] are only base addresses
 def scale(x, double k, /, out=None):
     """x * k into out (a new array when None), and returns out.
@@ -183,8 +219,10 @@ def scale(x, double k, /, out=None):
             status = bc_scale(&v[0], n, k, &dst[0])
     _check(status, "scale")
     return result
+# endregion: scale
 
 
+# region: find-peaks
 @cython.boundscheck(False)  # &v[0] and &r[0] are only base addresses
 def find_peaks(x, double threshold, /):
     """int64 indices i, 0 < i < n-1, x[i] > threshold, x[i-1] < x[i] >= x[i+1]."""
@@ -199,6 +237,7 @@ def find_peaks(x, double threshold, /):
     else:
         with nogil:
             status = bc_find_peaks(&v[0], n, threshold, &peaks, &count)
+    # region: ch9-copy
     # The result is copied into a NumPy-owned array and the core's buffer
     # freed here, rather than wrapped zero-copy: the copy is O(peaks), cheap
     # next to the O(n) scan, and the returned array is then a plain ndarray
@@ -213,6 +252,62 @@ def find_peaks(x, double threshold, /):
     finally:
         bc_free(peaks)
     return result
+    # endregion: ch9-copy
+# endregion: find-peaks
+
+
+# region: allocator
+@cython.final
+@cython.auto_pickle(False)
+cdef class _Allocation(_Context):
+    """One find_peaks_into() call's context: the array the allocator made."""
+
+    cdef object result
+
+
+@cython.boundscheck(False)  # &r[0] is only the base address, valid even when count == 0
+cdef void *_allocate(size_t count, size_t size, void *ctx) noexcept with gil:
+    # `with gil`: the core may call this from a find_peaks_into that released
+    # the GIL, and creating an array needs it. `noexcept`: no exception may
+    # cross C, so it is stored in the context and NULL tells the core.
+    cdef _Allocation allocation = <_Allocation>ctx
+    cdef int64_t[::1] r
+    try:
+        if size != sizeof(int64_t):
+            raise SystemError(f"find_peaks_into: asked for {size}-byte elements, not int64")
+        allocation.result = np.empty(count, dtype=np.int64)  # MemoryError if it cannot
+        r = allocation.result
+    except BaseException as exc:
+        allocation.error = exc
+        return NULL
+    # The array stays alive in the context after the view r is released, and
+    # NumPy never gives an array a NULL data pointer, even when count == 0.
+    return &r[0]
+# endregion: allocator
+
+
+# region: find-peaks-into
+@cython.boundscheck(False)  # &v[0] is only the base address
+def find_peaks_into(x, double threshold, /):
+    """The same indices as find_peaks, written by C straight into a NumPy array.
+
+    The allocator above creates the array when the core knows how many peaks
+    there are: no copy, and nothing for this function to free.
+    """
+    cdef const double[::1] v = _vector(x)
+    cdef size_t n = v.shape[0]
+    cdef size_t count = 0
+    cdef _Allocation allocation = _Allocation.__new__(_Allocation)
+    cdef void *ctx = <void *>allocation  # borrowed: `allocation` keeps it alive
+    cdef int status
+    if n < GIL_MIN_SIZE:
+        status = bc_find_peaks_into(&v[0], n, threshold, _allocate, ctx, &count)
+    else:
+        with nogil:
+            status = bc_find_peaks_into(&v[0], n, threshold, _allocate, ctx, &count)
+    _check(status, "find_peaks_into", allocation)  # the allocator's own exception, if it failed
+    return allocation.result
+# endregion: find-peaks-into
 
 
 @cython.boundscheck(False)  # &a[0, 0], &v[0] and &y[0] are only base addresses
@@ -239,6 +334,7 @@ def matvec(A, x, /):
 
 # ---- bytes and strings ------------------------------------------------------
 
+# region: fnv1a
 def fnv1a(data, /):
     """FNV-1a 64-bit hash of a C-contiguous buffer's bytes.
 
@@ -264,8 +360,10 @@ def fnv1a(data, /):
     finally:
         PyBuffer_Release(&view)
     return h
+# endregion: fnv1a
 
 
+# region: repeat
 def repeat(s, n, /):
     """s * n, computed by C on UTF-8 bytes (embedded NULs survive)."""
     if not isinstance(s, str):
@@ -287,6 +385,7 @@ def repeat(s, n, /):
         return out[:out_len].decode("utf-8")
     finally:
         bc_free(out)  # NULL on failure: a no-op
+# endregion: repeat
 
 
 # ---- structs ----------------------------------------------------------------
@@ -328,6 +427,7 @@ def describe(x, /):
     return result
 
 
+# region: events-total
 @cython.boundscheck(False)  # &ev[0] is only the base address
 def events_total(events, kind, /):
     """Sum of ``value`` over the records of a bindings.EVENT_DTYPE array with ``kind == kind``."""
@@ -352,20 +452,21 @@ def events_total(events, kind, /):
         with nogil:
             total = bc_events_total(&ev[0], n, k)
     return total
+# endregion: events-total
 
 
 # ---- callback ---------------------------------------------------------------
 
+# region: trampoline
 @cython.final
 @cython.auto_pickle(False)
-cdef class _Callback:
-    """One integrate() call's context, passed to C as ctx: no global state,
-    so integrate() is re-entrant (f may itself call integrate)."""
+cdef class _Callback(_Context):
+    """One integrate() call's context (f may itself call integrate)."""
 
     cdef object func
-    cdef object error  # what func raised, for integrate() to re-raise
 
 
+# region: ch10-trampoline
 cdef int _trampoline(double x, void *ctx, double *y) noexcept:
     # `noexcept`: an exception cannot travel through C, so it is stored in the
     # context and signalled by the return value. No `with gil`: bc_integrate is
@@ -379,6 +480,8 @@ cdef int _trampoline(double x, void *ctx, double *y) noexcept:
         callback.error = exc
         return 1
     return 0
+# endregion: ch10-trampoline
+# endregion: trampoline
 
 
 def integrate(f, double a, double b, n, /):
@@ -409,13 +512,14 @@ def live_allocations():
     return bc_live_allocations()
 
 
-def _fail_allocation_after(k, /):
+def fail_allocation_after(k, /):
     """Test hook: the k-th core allocation from now fails; k <= 0 disarms it.
 
-    Not part of the interface. This module links its own copy of the core,
-    so only this function reaches the allocator its functions use.
+    This module links its own copy of the core, so only this function reaches
+    the allocator its functions use.
     """
-    bc_fail_allocation_after(PyNumber_Index(k))
+    cdef int64_t calls = PyNumber_Index(k)  # TypeError for floats, OverflowError outside int64
+    bc_fail_allocation_after(calls)
 
 
 # ---- opaque handle ------------------------------------------------------------
@@ -437,6 +541,7 @@ cdef class Detector:
     detector cannot deadlock against its own thread.
     """
 
+    # region: detector-life
     cdef bc_detector *_handle      # NULL once closed (or if __init__ never ran)
     cdef PyThread_type_lock _lock
     cdef Py_ssize_t _size          # posterior length, R + 1 (also the buffer's shape)
@@ -472,9 +577,11 @@ cdef class Detector:
         bc_detector_destroy(self._handle)
         if self._lock is not NULL:
             PyThread_free_lock(self._lock)
+    # endregion: detector-life
 
     # -- the lock
 
+    # region: ch11-lock
     cdef void _lock_wait(self) noexcept:
         # Try without blocking first (the common, uncontended case); else
         # wait with the GIL released, since the holder may be an update_many
@@ -482,6 +589,7 @@ cdef class Detector:
         if not PyThread_acquire_lock(self._lock, NOWAIT_LOCK):
             with nogil:
                 PyThread_acquire_lock(self._lock, WAIT_LOCK)
+    # endregion: ch11-lock
 
     cdef bc_detector *_acquire(self) except NULL:
         """Takes the lock and returns the open handle; ValueError (lock not kept) if closed."""
@@ -505,6 +613,7 @@ cdef class Detector:
         _check(status, "Detector.update")
         return run_length
 
+    # region: update-many
     @cython.boundscheck(False)  # &v[0] and &r[0] are only base addresses
     def update_many(self, xs, /):
         """Many observations (1-D); returns the run length after each as int64.
@@ -522,6 +631,7 @@ cdef class Detector:
             self._release()
         _check(status, "Detector.update_many")
         return result
+    # endregion: update-many
 
     @cython.boundscheck(False)  # &r[0] is only the base address
     def posterior(self):
@@ -588,6 +698,7 @@ cdef class Detector:
 
     # -- the buffer protocol, read-only, for posterior_view()
 
+    # region: getbuffer
     def __getbuffer__(self, Py_buffer *view, int flags):
         if flags & PyBUF_WRITABLE:
             raise BufferError("the posterior is read-only")
@@ -617,3 +728,4 @@ cdef class Detector:
 
     def __releasebuffer__(self, Py_buffer *view):
         self._exports -= 1
+    # endregion: getbuffer

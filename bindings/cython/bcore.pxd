@@ -5,13 +5,15 @@
 # exception and is declared at the end). Cython 3 treats functions declared in `cdef extern` blocks
 # as `noexcept` (C does not raise Python exceptions); failures come back as
 # bc_status codes, which _cython.pyx turns into exceptions in one place.
-# Only the callback type needs an explicit `noexcept`: it is the type of a
-# function *we* write in Cython, and it must not try to propagate an exception
-# through C (the trampoline stores the exception and returns non-zero instead).
+# Only the two function-pointer types (bc_allocator, bc_func) need an explicit
+# `noexcept`: each is the type of a function *we* write in Cython, which must
+# not try to propagate an exception through C (it stores the exception and
+# reports failure by its return value instead: NULL, or non-zero).
 
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 
+# region: extern
 cdef extern from "bcore.h" nogil:
 
     # ---- errors
@@ -28,12 +30,21 @@ cdef extern from "bcore.h" nogil:
     void bc_noop()
     int bc_add(int64_t a, int64_t b, int64_t *out)
     double bc_sum6(double a, double b, double c, double d, double e, double f)
+    # endregion: extern
 
     # ---- arrays
     double bc_dsum(const double *x, size_t n)
     int bc_scale(const double *x, size_t n, double k, double *out)
     int bc_find_peaks(const double *x, size_t n, double threshold,
                       int64_t **out, size_t *count)
+    # region: allocator
+    # The allocator is a function we write in Cython: `noexcept` because no
+    # exception may cross C (it returns NULL instead), `nogil` because the core
+    # calls it wherever it runs, GIL or not (ours takes the GIL back itself).
+    ctypedef void *(*bc_allocator)(size_t count, size_t size, void *ctx) noexcept nogil
+    int bc_find_peaks_into(const double *x, size_t n, double threshold,
+                           bc_allocator alloc, void *ctx, size_t *count)
+    # endregion: allocator
     int bc_matvec(const double *a, size_t rows, size_t cols, size_t row_stride,
                   const double *x, double *y)
 
@@ -41,6 +52,7 @@ cdef extern from "bcore.h" nogil:
     uint64_t bc_fnv1a(const void *data, size_t len)
     int bc_repeat(const char *s, size_t len, size_t n, char **out, size_t *out_len)
 
+    # region: structs
     # ---- structs (only the fields are declared; the C compiler knows the layout)
     ctypedef struct bc_stats:
         size_t n
@@ -48,6 +60,7 @@ cdef extern from "bcore.h" nogil:
         double std
         double min
         double max
+    # endregion: structs
 
     int bc_describe(const double *x, size_t n, bc_stats *out)
 
@@ -95,12 +108,16 @@ cdef extern from "bcore.h" nogil:
     void bc_fail_allocation_after(int64_t k)
 
 
+# region: callback
 # The callback is declared without `nogil`, and so is bc_integrate: a bc_func
 # may run Python code, which needs the GIL, and bc_integrate calls it
 # synchronously on the caller's thread. Cython therefore rejects any call of
 # bc_integrate inside `with nogil`, which proves the GIL is held whenever the
 # trampoline in _cython.pyx runs, so it needs no `with gil` of its own.
+# region: ch10-callback
 cdef extern from "bcore.h":
     ctypedef int (*bc_func)(double x, void *ctx, double *y) noexcept
 
     int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result)
+# endregion: ch10-callback
+# endregion: callback

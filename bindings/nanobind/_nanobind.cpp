@@ -35,6 +35,7 @@ nb::handle numpy_asarray, numpy_float64, numpy_ndarray, event_dtype;
 
 // ---- errors -------------------------------------------------------------------------------
 
+// region: errors
 // Raises `type` with a PyErr_Format message. nanobind re-raises a thrown nb::python_error as
 // the Python exception it holds.
 [[noreturn]] void raise_error(PyObject *type, const char *format, ...) {
@@ -47,6 +48,7 @@ nb::handle numpy_asarray, numpy_float64, numpy_ndarray, event_dtype;
 
 // The one place where a core status becomes a Python exception. BC_ECALLBACK re-raises the
 // callback's own exception (the same object), which integrate() passes in.
+// region: ch10-errors
 void check(int status, const char *what, const std::exception_ptr &callback_error = nullptr) {
     if (status == BC_OK)
         return;
@@ -58,8 +60,11 @@ void check(int status, const char *what, const std::exception_ptr &callback_erro
                                               : PyExc_RuntimeError;
     raise_error(type, "%s: %s", what, bc_strerror(status));
 }
+// endregion: errors
+// endregion: ch10-errors
 
 // ---- argument types -----------------------------------------------------------------------
+// region: int
 // A caster that rejects an argument makes the call fail with TypeError, and cannot raise
 // anything else (from_python is noexcept). The interface also wants OverflowError and ValueError
 // for some arguments, so these casters accept such arguments and let the function raise:
@@ -67,20 +72,29 @@ void check(int status, const char *what, const std::exception_ptr &callback_erro
 
 // An integer argument: an int or any object with __index__ (floats and str have none: the
 // caster rejects them). nanobind's own int64_t caster would reject an int outside int64 with
-// TypeError; this one records that it does not fit, and get() raises OverflowError.
+// TypeError; this one records that it does not fit, and get() raises OverflowError. An
+// __index__ that raises is recorded too, and get() raises its exception. Trivially copyable,
+// like the built-in integers, so that passing it costs no more than passing them.
 template <typename T> struct Int {
     T value = 0;
     bool fits = false;
-    bool negative = false; // known even when it does not fit: a count < 0 is a ValueError
+    bool negative = false;     // known even when it does not fit: a count < 0 is a ValueError
+    PyObject *error = nullptr; // what __index__ raised (the call's cleanup list owns it)
 
     T get(const char *name) const {
+        if (error) { // the same exception object, traceback included
+            PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(error)), error);
+            throw nb::python_error();
+        }
         if (!fits)
             raise_error(PyExc_OverflowError, "%s does not fit in int%d", name,
                         static_cast<int>(8 * sizeof(T)));
         return value;
     }
 };
+// endregion: int
 
+// region: real
 // float(obj): how the interface converts a real number (PyFloat_AsDouble: __float__, else
 // __index__), raising what float() raises: TypeError for str or None, OverflowError for an int
 // too large for a double, whatever __float__ raises.
@@ -105,7 +119,9 @@ struct Real {
         return to_double(obj);
     }
 };
+// endregion: real
 
+// region: array-like
 // An array argument: anything numpy.asarray(obj, dtype=numpy.float64) accepts, as a
 // C-contiguous float64 ndarray of any number of dimensions (checked by require_ndim).
 struct ArrayLike : nb::ndarray<const double, nb::c_contig, nb::device::cpu> {};
@@ -115,33 +131,55 @@ void require_ndim(const ArrayLike &array, size_t ndim, const char *name) {
         raise_error(PyExc_ValueError, "%s must be %zu-dimensional, not %zu-dimensional", name, ndim,
                     array.ndim());
 }
+// endregion: array-like
 
 } // namespace
 
 namespace nanobind::detail {
 
+// region: int-caster
 template <typename T> struct type_caster<Int<T>> {
     NB_TYPE_CASTER(Int<T>, const_name("typing.SupportsIndex"))
 
-    bool from_python(handle src, uint32_t flags, cleanup_list *) noexcept {
+    bool from_python(handle src, uint32_t flags, cleanup_list *cleanup) noexcept {
+        if (PyLong_CheckExact(src.ptr())) { // the common case, without a call of __index__
+            load(src.ptr());
+            return true;
+        }
         // Like nanobind's integer casters: only ints until implicit conversions are allowed.
         if (!(flags & cast_flags::convert) && !PyLong_Check(src.ptr()))
             return false;
+        if (!PyIndex_Check(src.ptr())) // no __index__: a float, a str, None...
+            return false;
         PyObject *index = PyNumber_Index(src.ptr());
         if (!index) {
-            PyErr_Clear();
-            return false;
+            if (!cleanup) { // no call to keep the exception for: only a rejection is possible
+                PyErr_Clear();
+                return false;
+            }
+            // __index__ raised. Rejecting the argument would replace its exception with a
+            // TypeError, and a caster cannot raise: accept, and let get() raise it.
+            value.error = python_error().value().inc_ref().ptr();
+            cleanup->append(value.error); // released when the call is over
+            return true;
         }
-        int overflow = 0;
-        const long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+        load(index);
         Py_DECREF(index);
+        return true;
+    }
+
+  private:
+    void load(PyObject *integer) noexcept {
+        int overflow = 0;
+        const long long v = PyLong_AsLongLongAndOverflow(integer, &overflow);
         value.value = static_cast<T>(v);
         value.fits = overflow == 0 && value.value == v;
         value.negative = overflow < 0 || (overflow == 0 && v < 0); // v is -1 on overflow
-        return true;
     }
 };
+// endregion: int-caster
 
+// region: real-caster
 template <> struct type_caster<Real> {
     NB_TYPE_CASTER(Real, const_name("typing.SupportsFloat"))
 
@@ -155,7 +193,9 @@ template <> struct type_caster<Real> {
         return true;
     }
 };
+// endregion: real-caster
 
+// region: array-caster
 template <> struct type_caster<ArrayLike> {
     NB_TYPE_CASTER(ArrayLike, const_name("numpy.typing.ArrayLike"))
 
@@ -179,6 +219,7 @@ template <> struct type_caster<ArrayLike> {
         }
     }
 };
+// endregion: array-caster
 
 } // namespace nanobind::detail
 
@@ -186,6 +227,7 @@ namespace {
 
 // ---- results, buffers and the GIL ---------------------------------------------------------
 
+// region: results
 template <typename T> using NumpyArray = nb::ndarray<nb::numpy, T, nb::ndim<1>>;
 
 // Releases memory the core allocated.
@@ -218,15 +260,21 @@ NumpyArray<T> to_numpy(std::unique_ptr<T[], Deleter> data, size_t n) {
     nb::capsule owner(data.get(), [](void *p) noexcept { Deleter()(static_cast<T *>(p)); });
     return NumpyArray<T>(data.release(), {n}, owner);
 }
+// endregion: results
 
+// region: call-core
 // Runs a core call over n elements (bytes for fnv1a), without the GIL when n is large.
+// region: ch11-release
 template <typename Call> auto call_core(size_t n, Call &&call) {
     if (n < GIL_RELEASE_MIN_SIZE)
         return call();
     nb::gil_scoped_release nogil;
     return call();
 }
+// endregion: call-core
+// endregion: ch11-release
 
+// region: buffer
 // A Py_buffer released at scope exit: nanobind has no py::buffer, the C API is short enough.
 class Buffer {
   public:
@@ -250,20 +298,26 @@ class Buffer {
   private:
     Py_buffer view_{};
 };
+// endregion: buffer
 
 // ---- functions ----------------------------------------------------------------------------
 
+// region: add
 int64_t add(Int<int64_t> a, Int<int64_t> b) {
     int64_t sum = 0;
     check(bc_add(a.get("a"), b.get("b"), &sum), "add");
     return sum;
 }
+// endregion: add
 
+// region: dsum
 double dsum(const ArrayLike &x) {
     require_ndim(x, 1, "x");
     return call_core(x.size(), [&] { return bc_dsum(x.data(), x.size()); });
 }
+// endregion: dsum
 
+// region: scale
 // out= is checked, never converted: not a numpy.ndarray or not float64 is a TypeError; the
 // wrong shape, a strided or a read-only array is a ValueError.
 NumpyArray<double> checked_out(nb::handle out, size_t n) {
@@ -282,6 +336,9 @@ NumpyArray<double> checked_out(nb::handle out, size_t n) {
         raise_error(PyExc_ValueError, "out must have the shape of x, (%zu,)", n);
     if (n > 1 && writable.stride(0) != 1)
         throw nb::value_error("out must be C-contiguous");
+    // NumPy allows arrays at any address; C may only write doubles at aligned ones.
+    if (reinterpret_cast<uintptr_t>(writable.data()) % alignof(double) != 0)
+        throw nb::value_error("out must be aligned for float64");
     return NumpyArray<double>(writable);
 }
 
@@ -298,7 +355,9 @@ NumpyArray<double> scale(const ArrayLike &x, Real k_arg, nb::handle out) {
     check(call_core(n, [&] { return bc_scale(x.data(), n, k, target.data()); }), "scale");
     return target; // exports as `out` itself, the object it was imported from
 }
+// endregion: scale
 
+// region: find-peaks
 NumpyArray<int64_t> find_peaks(const ArrayLike &x, Real threshold_arg) {
     const double threshold = threshold_arg.get();
     require_ndim(x, 1, "x");
@@ -311,6 +370,48 @@ NumpyArray<int64_t> find_peaks(const ArrayLike &x, Real threshold_arg) {
     check(status, "find_peaks");
     return to_numpy(std::move(owned), count);
 }
+// endregion: find-peaks
+
+// region: find-peaks-into
+// One find_peaks_into() call's state, handed to the allocator through the core as its context:
+// the buffer the allocator made, or what making it raised.
+struct PeaksInto {
+    std::unique_ptr<int64_t[], PyMemFree> buffer;
+    std::exception_ptr error;
+
+    // The bc_allocator. The core calls it once, without the GIL when the input is large: it
+    // takes the GIL back just while PyMem allocates (gil_scoped_acquire only counts when this
+    // thread holds it already). No exception may unwind through C: it is stored, and NULL makes
+    // the core return BC_ECALLBACK. The element size is always sizeof(int64_t).
+    // Trade-off: memory handed to NumPy through a capsule once the core returns (to_numpy, as
+    // nanobind's documentation returns arrays) costs no Python call here, but the array's base
+    // is that capsule; numpy.empty() would give an array owning its data, for a call per result.
+    static void *allocate(size_t count, size_t /*size*/, void *context) noexcept {
+        auto &self = *static_cast<PeaksInto *>(context);
+        nb::gil_scoped_acquire gil;
+        try {
+            self.buffer = new_array<int64_t>(count); // PyMem_Malloc(0) is not NULL
+            return self.buffer.get();
+        } catch (...) {
+            self.error = std::current_exception(); // copied with the GIL held
+            return nullptr;
+        }
+    }
+};
+
+NumpyArray<int64_t> find_peaks_into(const ArrayLike &x, Real threshold_arg) {
+    const double threshold = threshold_arg.get();
+    require_ndim(x, 1, "x");
+    const size_t n = x.shape(0);
+    PeaksInto state;
+    size_t count = 0;
+    const int status = call_core(n, [&] {
+        return bc_find_peaks_into(x.data(), n, threshold, &PeaksInto::allocate, &state, &count);
+    });
+    check(status, "find_peaks_into", state.error);   // BC_ECALLBACK: the allocator's MemoryError
+    return to_numpy(std::move(state.buffer), count); // C wrote into it: no copy, no bc_free
+}
+// endregion: find-peaks-into
 
 NumpyArray<double> matvec(const ArrayLike &a, const ArrayLike &x) {
     require_ndim(a, 2, "A");
@@ -326,6 +427,7 @@ NumpyArray<double> matvec(const ArrayLike &a, const ArrayLike &x) {
     return to_numpy(std::move(y), rows);
 }
 
+// region: fnv1a
 uint64_t fnv1a(nb::handle data) {
     const Buffer buffer(data, PyBUF_STRIDED_RO); // TypeError for str and for non-buffers
     if (!buffer.c_contiguous())
@@ -333,7 +435,9 @@ uint64_t fnv1a(nb::handle data) {
     const auto len = static_cast<size_t>(buffer->len);
     return call_core(len, [&] { return bc_fnv1a(buffer->buf, len); });
 }
+// endregion: fnv1a
 
+// region: repeat
 nb::str repeat(const nb::str &s, Int<int64_t> n) {
     if (n.negative)
         throw nb::value_error("repeat: n must be >= 0");
@@ -351,6 +455,7 @@ nb::str repeat(const nb::str &s, Int<int64_t> n) {
     check(status, "repeat");
     return nb::str(out, out_len);
 }
+// endregion: repeat
 
 bc_stats describe(const ArrayLike &x) {
     require_ndim(x, 1, "x");
@@ -359,6 +464,7 @@ bc_stats describe(const ArrayLike &x) {
     return stats;
 }
 
+// region: events-total
 // nb::ndarray has no structured dtypes, so the record array is checked against
 // bindings.EVENT_DTYPE with NumPy's own dtype equality and read through the buffer protocol.
 double events_total(nb::handle events, int32_t kind) {
@@ -376,7 +482,9 @@ double events_total(nb::handle events, int32_t kind) {
     const auto n = static_cast<size_t>(buffer->shape[0]);
     return call_core(n, [&] { return bc_events_total(records, n, kind); });
 }
+// endregion: events-total
 
+// region: integrate
 // One integrate() call's state, handed to the core as the callback's context: no globals, so
 // f may itself call integrate().
 struct Integrand {
@@ -410,6 +518,7 @@ double integrate(nb::callable f, Real a_arg, Real b_arg, Int<int64_t> n) {
     check(status, "integrate", integrand.error);
     return result;
 }
+// endregion: integrate
 
 // ---- the detector -------------------------------------------------------------------------
 
@@ -419,6 +528,7 @@ double integrate(nb::callable f, Real a_arg, Real b_arg, Int<int64_t> n) {
 // views_ and destroys the handle without letting the GIL go in between.
 class Detector {
   public:
+    // region: detector-life
     Detector(Real hazard, Real mu0, Real kappa0, Real alpha0, Real beta0,
              Int<int64_t> max_run_length) {
         const double hazard_rate = hazard.get(); // the arguments in order (see Real)
@@ -430,6 +540,7 @@ class Detector {
     ~Detector() {
         bc_detector_destroy(handle_);
     }
+    // endregion: detector-life
     Detector(const Detector &) = delete;
     Detector &operator=(const Detector &) = delete;
 
@@ -445,6 +556,7 @@ class Detector {
         return run_length;
     }
 
+    // region: update-many
     NumpyArray<int64_t> update_many(const ArrayLike &xs) {
         require_ndim(xs, 1, "xs");
         const size_t n = xs.shape(0);
@@ -459,6 +571,7 @@ class Detector {
         check(status, "Detector.update_many");
         return to_numpy(std::move(run_lengths), n);
     }
+    // endregion: update-many
 
     NumpyArray<double> posterior() {
         size_t len = 0;
@@ -472,6 +585,7 @@ class Detector {
         return to_numpy(std::move(copy), len);
     }
 
+    // region: posterior-view
     // A read-only array over the core's own buffer. Its owner is a capsule holding a reference
     // to this detector; every array derived from the view keeps the capsule alive (directly or
     // through the view), so it lives exactly as long as any of them, and views_ counts the live
@@ -489,6 +603,7 @@ class Detector {
         }
         return NumpyArray<const double>(data, {len}, owner);
     }
+    // endregion: posterior-view
 
     uint64_t steps() {
         auto guard = lock();
@@ -500,6 +615,7 @@ class Detector {
         bc_detector_reset(handle());
     }
 
+    // region: close
     void close() {
         auto guard = lock(); // waits for an update_many in flight
         if (handle_ == nullptr)
@@ -509,6 +625,7 @@ class Detector {
         bc_detector_destroy(handle_);
         handle_ = nullptr;
     }
+    // endregion: close
 
     bool closed() const {
         return handle_ == nullptr;
@@ -522,9 +639,11 @@ class Detector {
     }
 
   private:
+    // region: lock
     // Takes mutex_ for one core call. A thread that finds it held (by an update_many running
     // without the GIL) waits with the GIL released: waiting with it would deadlock, as that
     // update_many needs the GIL back before it can return and unlock.
+    // region: ch11-lock
     std::unique_lock<std::mutex> lock() {
         std::unique_lock<std::mutex> guard(mutex_, std::try_to_lock);
         if (!guard.owns_lock()) {
@@ -533,13 +652,17 @@ class Detector {
         }
         return guard;
     }
+    // endregion: lock
+    // endregion: ch11-lock
 
+    // region: release-view
     // The capsule destructor: the last array over one posterior view is gone.
     static void release_view(void *self) noexcept {
         const nb::handle detector(static_cast<PyObject *>(self));
         --nb::inst_ptr<Detector>(detector)->views_;
         detector.dec_ref(); // may destroy the detector: last
     }
+    // endregion: release-view
 
     bc_detector *handle_ = nullptr;
     size_t views_ = 0;
@@ -549,6 +672,7 @@ class Detector {
 } // namespace
 
 // ---- the module ---------------------------------------------------------------------------
+// region: module
 // The interface's parameters are positional-only. nanobind makes an argument positional-only by
 // leaving it unnamed (no nb::arg("name")), and a function with no nb::arg() at all takes
 // nanobind's fastest call path; nb::sig then gives the signature its names, for help(), error
@@ -568,8 +692,10 @@ NB_MODULE(_nanobind, m) {
     // Array arguments take None too, as numpy.asarray does (a 0-d array: ValueError). Without
     // it, nanobind would reject None with TypeError before the caster sees it.
     const auto array = nb::arg().none();
+    // endregion: module
 
     m.def("noop", &bc_noop, "Does nothing: the cost of a call.");
+    // region: defs
     m.def("add", &add,
           nb::sig("def add(a: typing.SupportsIndex, b: typing.SupportsIndex, /) -> int"),
           "a + b as int64.");
@@ -584,6 +710,7 @@ NB_MODULE(_nanobind, m) {
                 "c: typing.SupportsFloat, d: typing.SupportsFloat, e: typing.SupportsFloat, "
                 "f: typing.SupportsFloat, /) -> float"),
         "a + b + c + d + e + f, left to right.");
+    // endregion: defs
     m.def("dsum", &dsum, array, nb::sig("def dsum(x: numpy.typing.ArrayLike, /) -> float"),
           "Sum of a 1-D array; 0.0 if empty.");
     m.def("scale", &scale, array, nb::arg(), "out"_a = nb::none(),
@@ -595,6 +722,10 @@ NB_MODULE(_nanobind, m) {
           nb::sig("def find_peaks(x: numpy.typing.ArrayLike, threshold: typing.SupportsFloat, /) "
                   "-> numpy.typing.NDArray[numpy.int64]"),
           "Indices of the local maxima above threshold.");
+    m.def("find_peaks_into", &find_peaks_into, array, nb::arg(),
+          nb::sig("def find_peaks_into(x: numpy.typing.ArrayLike, "
+                  "threshold: typing.SupportsFloat, /) -> numpy.typing.NDArray[numpy.int64]"),
+          "find_peaks, written by C into memory Python allocated.");
     m.def("matvec", &matvec, array, array,
           nb::sig("def matvec(A: numpy.typing.ArrayLike, x: numpy.typing.ArrayLike, /) "
                   "-> numpy.typing.NDArray[numpy.float64]"),
@@ -618,7 +749,12 @@ NB_MODULE(_nanobind, m) {
                   "-> float"),
           "Trapezoid rule of f over [a, b] with n intervals.");
     m.def("live_allocations", &bc_live_allocations, "Core allocations not yet released.");
+    m.def(
+        "fail_allocation_after", [](Int<int64_t> k) { bc_fail_allocation_after(k.get("k")); },
+        nb::sig("def fail_allocation_after(k: typing.SupportsIndex, /) -> None"),
+        "Test hook: the k-th core allocation from now fails; k <= 0 disarms it.");
 
+    // region: stats-class
     nb::class_<bc_stats>(m, "Stats", "What describe() returns.")
         .def_ro("n", &bc_stats::n)
         .def_ro("mean", &bc_stats::mean)
@@ -629,7 +765,9 @@ NB_MODULE(_nanobind, m) {
             return nb::str("Stats(n={}, mean={}, std={}, min={}, max={})")
                 .format(s.n, s.mean, s.std, s.min, s.max);
         });
+    // endregion: stats-class
 
+    // region: detector-class
     nb::class_<Detector>(m, "Detector", "Bayesian online change-point detector.")
         .def(nb::init<Real, Real, Real, Real, Real, Int<int64_t>>(), "hazard"_a = 0.01,
              "mu0"_a = 0.0, "kappa0"_a = 1.0, "alpha0"_a = 1.0, "beta0"_a = 1.0,
@@ -662,4 +800,5 @@ NB_MODULE(_nanobind, m) {
         .def(
             "__exit__", [](Detector &detector, const nb::args &) { detector.close(); },
             nb::sig("def __exit__(self, *exc_info: object) -> None"), "Closes the detector.");
+    // endregion: detector-class
 }

@@ -36,6 +36,11 @@ def scale(
 def find_peaks(x: numpy.typing.ArrayLike, threshold: SupportsFloat, /) -> numpy.typing.NDArray[numpy.int64]:
     """Indices of the local maxima above threshold."""
 
+def find_peaks_into(
+    x: numpy.typing.ArrayLike, threshold: SupportsFloat, /
+) -> numpy.typing.NDArray[numpy.int64]:
+    """find_peaks, written by C into memory Python allocated."""
+
 def matvec(A: numpy.typing.ArrayLike, x: numpy.typing.ArrayLike, /) -> numpy.typing.NDArray[numpy.float64]:
     """A @ x for a 2-D A and a 1-D x."""
 
@@ -58,6 +63,9 @@ def integrate(
 
 def live_allocations() -> int:
     """Core allocations not yet released."""
+
+def fail_allocation_after(k: SupportsIndex, /) -> None:
+    """Test hook: the k-th core allocation from now fails; k <= 0 disarms it."""
 
 class Stats:
     """What describe() returns."""

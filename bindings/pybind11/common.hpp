@@ -20,6 +20,7 @@ namespace py = pybind11;
 
 // ---- errors ---------------------------------------------------------------------------------
 
+// region: core-error
 // A core function returned a status other than BC_OK. It carries no Python state, so it can be
 // thrown anywhere; the translator installed by register_error_translator() turns it into the
 // Python exception of its status. Those two are the only code that maps status codes.
@@ -40,9 +41,11 @@ void check(int status, const char *what);
 
 // Installs (for this module only) the translator from core_error to Python exceptions.
 void register_error_translator();
+// endregion: core-error
 
 // ---- integer arguments ----------------------------------------------------------------------
 
+// region: integers
 // The interface takes int or any object with __index__ (TypeError otherwise, floats included)
 // and reports a value out of range as OverflowError. pybind11's integer caster differs on both
 // counts: it also accepts objects with only __int__ (Fraction(3, 2) becomes 1), and a value out
@@ -52,9 +55,11 @@ std::int64_t to_int64(py::handle value, const char *name);
 std::int32_t to_int32(py::handle value, const char *name);
 // As above, and ValueError if negative.
 std::size_t to_size(py::handle value, const char *name);
+// endregion: integers
 
 // ---- real arguments -------------------------------------------------------------------------
 
+// region: real
 // A real (double) parameter. The interface converts it as float() does: OverflowError for an int
 // too large for a double, TypeError for str, None and other non-numbers. pybind11's double
 // caster swallows that OverflowError and fails overload resolution, a TypeError. So real
@@ -62,13 +67,16 @@ std::size_t to_size(py::handle value, const char *name);
 struct Real {
     double value;
 };
+// endregion: real
 
 // ---- arrays ---------------------------------------------------------------------------------
 
+// region: array-arg
 // An array argument. pybind11 hands it to NumPy (PyArray_FromAny): a C-contiguous float64
 // ndarray arrives as itself, without a copy; anything numpy.asarray(obj, dtype=float64) accepts
 // arrives as a C-contiguous float64 copy; anything else fails overload resolution (TypeError).
 using array_arg = py::array_t<double, py::array::c_style | py::array::forcecast>;
+// endregion: array-arg
 
 // ValueError unless `array` has `ndim` dimensions.
 void require_ndim(const py::array &array, py::ssize_t ndim, const char *name);
@@ -82,9 +90,11 @@ inline std::size_t length(const py::array &array) {
 // Mirrors bindings.GIL_RELEASE_MIN_SIZE (checked when the module is imported).
 constexpr std::size_t gil_release_min_size = 4096;
 
+// region: release-gil
 // Returns call(), run without the GIL when n (elements, or bytes) is at least
 // gil_release_min_size: for shorter inputs, releasing and retaking the GIL costs more than the
 // call. `call` must not touch Python objects.
+// region: ch11-release
 template <typename Call> auto call_releasing_gil_if_large(std::size_t n, Call &&call) {
     if (n < gil_release_min_size) {
         return call();
@@ -92,9 +102,12 @@ template <typename Call> auto call_releasing_gil_if_large(std::size_t n, Call &&
     py::gil_scoped_release release;
     return call();
 }
+// endregion: release-gil
+// endregion: ch11-release
 
 // ---- memory the core hands over -------------------------------------------------------------
 
+// region: core-ptr
 struct core_free {
     void operator()(void *p) const noexcept {
         bc_free(p);
@@ -103,6 +116,7 @@ struct core_free {
 
 // Owns a buffer the core allocated (bc_find_peaks, bc_repeat) until it is released or handed on.
 template <typename T> using core_ptr = std::unique_ptr<T, core_free>;
+// endregion: core-ptr
 
 // ---- the module's parts ---------------------------------------------------------------------
 
@@ -113,6 +127,7 @@ void bind_detector(py::module_ &m);
 
 namespace pybind11::detail {
 
+// region: real-caster
 template <> struct type_caster<bcore_pybind11::Real> {
     PYBIND11_TYPE_CASTER(bcore_pybind11::Real,
                          io_name("typing.SupportsFloat | typing.SupportsIndex", "float"));
@@ -138,5 +153,6 @@ template <> struct type_caster<bcore_pybind11::Real> {
         return true;
     }
 };
+// endregion: real-caster
 
 } // namespace pybind11::detail

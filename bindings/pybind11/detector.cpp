@@ -11,6 +11,7 @@ using namespace pybind11::literals;
 
 class Detector {
   public:
+    // region: life
     Detector(Real hazard, Real mu0, Real kappa0, Real alpha0, Real beta0,
              py::handle max_run_length) {
         const bc_normal_gamma model{mu0.value, kappa0.value, alpha0.value, beta0.value};
@@ -23,6 +24,7 @@ class Detector {
     ~Detector() {
         bc_detector_destroy(handle_);
     }
+    // endregion: life
 
     Detector(const Detector &) = delete;
     Detector &operator=(const Detector &) = delete;
@@ -34,6 +36,7 @@ class Detector {
         return run_length;
     }
 
+    // region: update-many
     py::array_t<std::int64_t> update_many(const array_arg &xs) {
         require_ndim(xs, 1, "update_many: xs");
         py::array_t<std::int64_t> run_lengths(xs.size());
@@ -50,6 +53,7 @@ class Detector {
         check(status, "update_many");
         return run_lengths;
     }
+    // endregion: update-many
 
     py::array_t<double> posterior() {
         const auto lock = acquire();
@@ -59,6 +63,7 @@ class Detector {
         return py::array_t<double>(static_cast<py::ssize_t>(len), data);
     }
 
+    // region: posterior-view
     py::array_t<double> posterior_view() {
         const auto lock = acquire();
         std::size_t len = 0;
@@ -71,6 +76,7 @@ class Detector {
         view.attr("setflags")("write"_a = false);
         return view;
     }
+    // endregion: posterior-view
 
     std::uint64_t steps() {
         const auto lock = acquire();
@@ -82,6 +88,7 @@ class Detector {
         bc_detector_reset(open_handle());
     }
 
+    // region: close
     void close() {
         const auto lock = acquire(); // waits for an update_many in flight
         if (handle_ == nullptr) {
@@ -93,6 +100,7 @@ class Detector {
         bc_detector_destroy(handle_);
         handle_ = nullptr;
     }
+    // endregion: close
 
     // handle_ changes only in close(), with the GIL held, so it can be read with the GIL alone.
     bool closed() const {
@@ -105,6 +113,7 @@ class Detector {
     }
 
   private:
+    // region: view-token
     // The base object of every posterior view: it keeps the Python detector alive, and counts as
     // one live view while it exists. Arrays derived from a view keep the view, and so this
     // object, alive. Created and destroyed with the GIL held, which guards views_.
@@ -125,10 +134,13 @@ class Detector {
         Detector &detector_;
         py::object owner_; // the Python object that owns detector_
     };
+    // endregion: view-token
 
+    // region: acquire
     // Takes the detector's lock, held around every core call. Uncontended, it costs a try_lock.
     // Otherwise the holder may be in update_many, which runs without the GIL and must take it
     // back before it can finish: wait with the GIL released, or the two threads deadlock.
+    // region: ch11-lock
     std::unique_lock<std::mutex> acquire() {
         std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
         if (!lock.owns_lock()) {
@@ -137,6 +149,8 @@ class Detector {
         }
         return lock;
     }
+    // endregion: acquire
+    // endregion: ch11-lock
 
     bc_detector *open_handle() const {
         if (handle_ == nullptr) {
@@ -152,6 +166,7 @@ class Detector {
 
 } // namespace
 
+// region: bind
 void bind_detector(py::module_ &m) {
     py::class_<Detector>(m, "Detector",
                          "Bayesian online change-point detector (Adams & MacKay 2007).")
@@ -172,5 +187,6 @@ void bind_detector(py::module_ &m) {
         .def("__enter__", &Detector::enter, py::return_value_policy::reference)
         .def("__exit__", [](Detector &self, const py::args &) { self.close(); });
 }
+// endregion: bind
 
 } // namespace bcore_pybind11

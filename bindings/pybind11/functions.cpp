@@ -3,6 +3,7 @@
 
 #include <exception>
 #include <string>
+#include <utility>
 
 namespace bcore_pybind11 {
 namespace {
@@ -15,6 +16,7 @@ std::string type_name(py::handle object) {
 
 // ---- scalars --------------------------------------------------------------------------------
 
+// region: scalars
 std::int64_t add(py::handle a, py::handle b) {
     std::int64_t sum = 0;
     check(bc_add(to_int64(a, "add: a"), to_int64(b, "add: b"), &sum), "add");
@@ -24,16 +26,20 @@ std::int64_t add(py::handle a, py::handle b) {
 double sum6(Real a, Real b, Real c, Real d, Real e, Real f) {
     return bc_sum6(a.value, b.value, c.value, d.value, e.value, f.value);
 }
+// endregion: scalars
 
 // ---- arrays ---------------------------------------------------------------------------------
 
+// region: dsum
 double dsum(const array_arg &x) {
     require_ndim(x, 1, "dsum: x");
     const double *data = x.data();
     const std::size_t n = length(x);
     return call_releasing_gil_if_large(n, [=] { return bc_dsum(data, n); });
 }
+// endregion: dsum
 
+// region: scale
 // out= is checked, never converted: the caller asked for the result in that very array.
 py::array_t<double> checked_out(const py::object &out, const py::array &x) {
     if (!py::isinstance<py::array>(out)) {
@@ -53,6 +59,10 @@ py::array_t<double> checked_out(const py::object &out, const py::array &x) {
     if (!array.writeable()) {
         throw py::value_error("scale: out must be writable");
     }
+    // NumPy allows arrays at any address; C may only write doubles at aligned ones.
+    if (reinterpret_cast<std::uintptr_t>(array.data()) % alignof(double) != 0) {
+        throw py::value_error("scale: out must be aligned for float64");
+    }
     return array;
 }
 
@@ -68,7 +78,9 @@ py::array_t<double> scale(const array_arg &x, Real k, const py::object &out) {
           "scale");
     return result;
 }
+// endregion: scale
 
+// region: find-peaks
 py::array_t<std::int64_t> find_peaks(const array_arg &x, Real threshold) {
     require_ndim(x, 1, "find_peaks: x");
     const double *data = x.data();
@@ -85,6 +97,54 @@ py::array_t<std::int64_t> find_peaks(const array_arg &x, Real threshold) {
     owned.release();
     return py::array_t<std::int64_t>(static_cast<py::ssize_t>(count), peaks, owner);
 }
+// endregion: find-peaks
+
+// region: allocator
+// One find_peaks_into() call's state, handed to the allocator through the core as its context:
+// nothing global, so calls from several threads never share it.
+struct result_allocation {
+    py::object array;         // the result, once the allocator has made it
+    std::exception_ptr error; // what making it raised, if it failed
+};
+
+// The bc_allocator: NumPy makes the result and C writes the indices straight into it. The core
+// calls it without the GIL when the input is large, so it takes the GIL back just while it
+// makes the array (gil_scoped_acquire only counts when this thread holds the GIL already). No
+// exception may unwind through C: a failure is stored and NULL returned, so the core stops with
+// BC_ECALLBACK. The element size is always sizeof(std::int64_t).
+void *allocate_result(std::size_t count, std::size_t /*size*/, void *context) noexcept {
+    auto &allocation = *static_cast<result_allocation *>(context);
+    try {
+        py::gil_scoped_acquire gil;
+        py::array_t<std::int64_t> array(static_cast<py::ssize_t>(count)); // MemoryError if too big
+        void *data = array.mutable_data(); // never NULL: NumPy allocates even for 0 elements
+        allocation.array = std::move(array);
+        return data;
+    } catch (...) {
+        allocation.error = std::current_exception();
+        return nullptr;
+    }
+}
+// endregion: allocator
+
+// region: find-peaks-into
+py::array_t<std::int64_t> find_peaks_into(const array_arg &x, Real threshold) {
+    require_ndim(x, 1, "find_peaks_into: x");
+    const double *data = x.data();
+    const std::size_t n = length(x);
+    result_allocation allocation;
+    std::size_t count = 0;
+    const int status = call_releasing_gil_if_large(n, [&] {
+        return bc_find_peaks_into(data, n, threshold.value, allocate_result, &allocation, &count);
+    });
+    if (status == BC_ECALLBACK && allocation.error) {
+        std::rethrow_exception(allocation.error); // the allocator's own MemoryError
+    }
+    check(status, "find_peaks_into");
+    // The array the allocator made, now holding `count` indices: nothing to copy or free.
+    return py::reinterpret_steal<py::array_t<std::int64_t>>(allocation.array.release());
+}
+// endregion: find-peaks-into
 
 py::array_t<double> matvec(const array_arg &a, const array_arg &x) {
     require_ndim(a, 2, "matvec: A");
@@ -108,6 +168,7 @@ py::array_t<double> matvec(const array_arg &a, const array_arg &x) {
 
 // ---- bytes and strings ----------------------------------------------------------------------
 
+// region: fnv1a
 // py::buffer accepts any object with the buffer protocol (not str: it has none).
 std::uint64_t fnv1a(const py::buffer &data) {
     const py::buffer_info info = data.request(); // holds the export until the hash is done
@@ -118,7 +179,9 @@ std::uint64_t fnv1a(const py::buffer &data) {
     const auto len = static_cast<std::size_t>(info.size * info.itemsize);
     return call_releasing_gil_if_large(len, [=] { return bc_fnv1a(bytes, len); });
 }
+// endregion: fnv1a
 
+// region: repeat
 py::str repeat(const py::str &s, py::handle n) {
     const std::size_t times = to_size(n, "repeat: n");
     // Not s.cast<std::string_view>(): pybind11's string caster turns the UnicodeEncodeError of
@@ -135,6 +198,7 @@ py::str repeat(const py::str &s, py::handle n) {
     check(status, "repeat");
     return py::str(repeated.get(), raw_len); // decodes the UTF-8 by length: embedded NULs survive
 }
+// endregion: repeat
 
 // ---- structs --------------------------------------------------------------------------------
 
@@ -147,6 +211,7 @@ bc_stats describe(const array_arg &x) {
     return stats;
 }
 
+// region: events-total
 // Record arrays are checked, not converted: only a non-contiguous one is copied.
 double events_total(const py::handle &events, py::handle kind) {
     if (!py::isinstance<py::array>(events)) {
@@ -165,9 +230,11 @@ double events_total(const py::handle &events, py::handle kind) {
     const std::size_t n = length(records);
     return call_releasing_gil_if_large(n, [=] { return bc_events_total(data, n, wanted); });
 }
+// endregion: events-total
 
 // ---- callback -------------------------------------------------------------------------------
 
+// region: callback
 // What integrate() passes through the core to its trampoline. One per call, on the stack, so
 // integrate is re-entrant (f may itself call integrate).
 struct callback_context {
@@ -178,6 +245,7 @@ struct callback_context {
 // The bc_func. The core calls it with the GIL held (integrate never releases it), so it may
 // call Python. No exception may unwind through C, so every one is stored, and a non-zero
 // return makes the core stop at once.
+// region: ch10-trampoline
 int call_python(double x, void *context, double *y) noexcept {
     auto &call = *static_cast<callback_context *>(context);
     try {
@@ -194,6 +262,7 @@ int call_python(double x, void *context, double *y) noexcept {
         return 1;
     }
 }
+// endregion: ch10-trampoline
 
 // py::function accepts any callable: anything else is a TypeError from overload resolution.
 double integrate(const py::function &f, Real a, Real b, py::handle n) {
@@ -209,13 +278,25 @@ double integrate(const py::function &f, Real a, Real b, py::handle n) {
     check(status, "integrate");
     return result;
 }
+// endregion: callback
+
+// ---- test hook ------------------------------------------------------------------------------
+
+// region: hook
+void fail_allocation_after(py::handle k) {
+    bc_fail_allocation_after(to_int64(k, "fail_allocation_after: k"));
+}
+// endregion: hook
 
 } // namespace
 
 void bind_functions(py::module_ &m) {
+    // region: numpy-dtype
     // The dtype pybind11 uses for bc_event, built from the struct's own field offsets.
     PYBIND11_NUMPY_DTYPE(bc_event, kind, value);
+    // endregion: numpy-dtype
 
+    // region: stats
     // describe() returns the C struct itself, exposed field by field: pybind11's natural
     // record type. It costs one small object and no tuple or dict. Module-local, because
     // bc_stats is a C type that another pybind11 module could bind too.
@@ -230,7 +311,9 @@ void bind_functions(py::module_ &m) {
             return py::str("Stats(n={}, mean={}, std={}, min={}, max={})")
                 .format(s.n, s.mean, s.std, s.min, s.max);
         });
+    // endregion: stats
 
+    // region: defs
     // Parameters are positional-only, as in bindings._interface.
     m.def("noop", &bc_noop, "Does nothing: the cost of a call.");
     m.def("add", &add, "a"_a, "b"_a, py::pos_only(),
@@ -242,6 +325,9 @@ void bind_functions(py::module_ &m) {
           "x * k into out (a new array when None); returns out.");
     m.def("find_peaks", &find_peaks, "x"_a, "threshold"_a, py::pos_only(),
           "Indices i with x[i] > threshold and x[i-1] < x[i] >= x[i+1], as int64.");
+    m.def("find_peaks_into", &find_peaks_into, "x"_a, "threshold"_a, py::pos_only(),
+          "find_peaks, written by C into an array NumPy allocated.");
+    // endregion: defs
     m.def("matvec", &matvec, "A"_a, "x"_a, py::pos_only(), "A @ x.");
     m.def("fnv1a", &fnv1a, "data"_a, py::pos_only(),
           "FNV-1a 64-bit hash of a C-contiguous buffer.");
@@ -254,6 +340,8 @@ void bind_functions(py::module_ &m) {
           "Trapezoid rule of f over [a, b] with n intervals.");
     m.def("live_allocations", &bc_live_allocations,
           "Core allocations not yet released (for leak tests).");
+    m.def("fail_allocation_after", &fail_allocation_after, "k"_a, py::pos_only(),
+          "Test hook: the k-th core allocation from now fails; k <= 0 disarms it.");
 }
 
 } // namespace bcore_pybind11

@@ -8,6 +8,8 @@ namespace bcore_pybind11 {
 
 // ---- errors ---------------------------------------------------------------------------------
 
+// region: ch10-errors
+// region: errors
 void check(int status, const char *what) {
     if (status != BC_OK) {
         throw core_error(status, std::string(what) + ": " + bc_strerror(status));
@@ -43,9 +45,12 @@ void register_error_translator() {
         }
     });
 }
+// endregion: errors
+// endregion: ch10-errors
 
 // ---- integer arguments ----------------------------------------------------------------------
 
+// region: to-int64
 std::int64_t to_int64(py::handle value, const char *name) {
     static_assert(sizeof(long long) == sizeof(std::int64_t), "long long is not 64 bits");
     // Since Python 3.10 this calls __index__ and nothing else: TypeError for floats.
@@ -59,6 +64,7 @@ std::int64_t to_int64(py::handle value, const char *name) {
     }
     return result;
 }
+// endregion: to-int64
 
 std::int32_t to_int32(py::handle value, const char *name) {
     const std::int64_t result = to_int64(value, name);
@@ -97,6 +103,7 @@ namespace {
 
 // The module mirrors two constants of the `bindings` package (its parent, so already imported):
 // refuse to load if they have drifted apart.
+// region: check-mirrors
 void check_mirrors() {
     const auto bindings = py::module_::import("bindings");
     if (bindings.attr("GIL_RELEASE_MIN_SIZE").cast<std::size_t>() != gil_release_min_size) {
@@ -107,11 +114,13 @@ void check_mirrors() {
         throw py::import_error("the dtype of bc_event differs from bindings.EVENT_DTYPE");
     }
 }
+// endregion: check-mirrors
 
 } // namespace
 
 } // namespace bcore_pybind11
 
+// region: module
 // No py::mod_gil_not_used(): the module relies on the GIL (see Detector::closed and view_token),
 // so a free-threaded interpreter turns the GIL back on when it imports this module.
 PYBIND11_MODULE(_pybind11, m) {
@@ -122,3 +131,4 @@ PYBIND11_MODULE(_pybind11, m) {
     bind_detector(m);
     check_mirrors();
 }
+// endregion: module

@@ -17,6 +17,7 @@ fn main() {
         .collect();
     sources.sort();
 
+    // region: core
     let mut build = cc::Build::new();
     build.std("c11").include(&include).files(&sources).warnings(true).extra_warnings(true);
     // The warnings c_core/CMakeLists.txt turns on; cargo prints any the core triggers.
@@ -30,6 +31,7 @@ fn main() {
     if !matches!(os.as_str(), "windows" | "macos" | "ios") {
         println!("cargo::rustc-link-lib=m");
     }
+    // endregion: core
 
     // A directory here means "anything inside it": a new, changed or removed source file
     // rebuilds the core, and nothing else does.

@@ -1,3 +1,4 @@
+/* region: conventions */
 /*
  * bcore: the one small C library that every binding in this repository wraps.
  *
@@ -15,6 +16,7 @@
  *    by two threads at once: callers serialise access to a shared detector.
  *  - No function keeps a pointer it was given after it returns.
  */
+/* endregion: conventions */
 #ifndef BCORE_H
 #define BCORE_H
 
@@ -39,6 +41,7 @@ extern "C" {
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* region: status */
 typedef enum bc_status {
     BC_OK = 0,
     BC_EINVAL = 1,    /* an argument is invalid (bindings: ValueError)       */
@@ -49,9 +52,11 @@ typedef enum bc_status {
 
 /* A static, human-readable description of a status code (never NULL). */
 BC_API const char *bc_strerror(int status);
+/* endregion: status */
 
 /* ---- bare crossing and scalars ---------------------------------------- */
 
+/* region: scalars */
 /* Does nothing: measures the cost of a call. */
 BC_API void bc_noop(void);
 
@@ -60,28 +65,54 @@ BC_API int bc_add(int64_t a, int64_t b, int64_t *out);
 
 /* a + b + c + d + e + f, summed left to right. */
 BC_API double bc_sum6(double a, double b, double c, double d, double e, double f);
+/* endregion: scalars */
 
 /* ---- arrays ------------------------------------------------------------ */
 
+/* region: dsum */
 /* Sum of x[0..n), left to right; 0.0 when n == 0. */
 BC_API double bc_dsum(const double *x, size_t n);
+/* endregion: dsum */
 
+/* region: scale */
 /* out[i] = x[i] * k. out may equal x (in place); BC_EINVAL if the two ranges
  * overlap without being identical, since the result would depend on order. */
 BC_API int bc_scale(const double *x, size_t n, double k, double *out);
+/* endregion: scale */
 
+/* region: find-peaks */
 /* Indices i with 0 < i < n-1, x[i] > threshold, x[i-1] < x[i] >= x[i+1], in
  * increasing order. On success *out is a new buffer (non-NULL even when
  * *count == 0) that the caller owns and releases with bc_free(). */
 BC_API int bc_find_peaks(const double *x, size_t n, double threshold, int64_t **out, size_t *count);
+/* endregion: find-peaks */
 
+/* region: find-peaks-into */
+/* Memory for count elements of size bytes each, from whoever calls a function
+ * that takes an allocator (a binding hands over its own language's allocator,
+ * so the result needs no copy and no bc_free). Returns NULL on failure; it
+ * must return non-NULL for count == 0 too. The core never frees it. */
+typedef void *(*bc_allocator)(size_t count, size_t size, void *ctx);
+
+/* The same indices as bc_find_peaks, written to memory the caller provides:
+ * the core counts the peaks, calls alloc(count, sizeof(int64_t), ctx) once,
+ * then writes them. The core allocates nothing itself. BC_ECALLBACK if alloc
+ * returns NULL (nothing is written; the caller reports the allocator's own
+ * error); on success *count holds the number of indices written. */
+BC_API int bc_find_peaks_into(const double *x, size_t n, double threshold, bc_allocator alloc,
+                              void *ctx, size_t *count);
+/* endregion: find-peaks-into */
+
+/* region: matvec */
 /* y = A x for a row-major A of rows x cols whose rows start row_stride
  * elements apart (row_stride >= cols). BC_EINVAL if row_stride < cols. */
 BC_API int bc_matvec(const double *a, size_t rows, size_t cols, size_t row_stride, const double *x,
                      double *y);
+/* endregion: matvec */
 
 /* ---- bytes and strings ------------------------------------------------- */
 
+/* region: strings */
 /* FNV-1a 64-bit hash of len bytes (offset basis 0xcbf29ce484222325,
  * prime 0x100000001b3). */
 BC_API uint64_t bc_fnv1a(const void *data, size_t len);
@@ -90,9 +121,11 @@ BC_API uint64_t bc_fnv1a(const void *data, size_t len);
  * terminating NUL that is not counted (the bytes may contain NULs: use the
  * length). Released with bc_free(). BC_EOVERFLOW if len * n overflows. */
 BC_API int bc_repeat(const char *s, size_t len, size_t n, char **out, size_t *out_len);
+/* endregion: strings */
 
 /* ---- structs ----------------------------------------------------------- */
 
+/* region: structs */
 typedef struct bc_stats {
     size_t n;
     double mean;
@@ -104,7 +137,9 @@ typedef struct bc_stats {
 /* Fills *out with the statistics of x[0..n). BC_EINVAL if n == 0. If any
  * element is NaN, mean, std, min and max are all NaN. */
 BC_API int bc_describe(const double *x, size_t n, bc_stats *out);
+/* endregion: structs */
 
+/* region: records */
 /* One record of a record array: 4 bytes of kind, 4 of padding, 8 of value. */
 typedef struct bc_event {
     int32_t kind;
@@ -113,15 +148,19 @@ typedef struct bc_event {
 
 /* Sum of ev[i].value over the records with ev[i].kind == kind. */
 BC_API double bc_events_total(const bc_event *ev, size_t n, int32_t kind);
+/* endregion: records */
 
+/* region: layout */
 /* Layout of the public structs, so bindings that mirror them can check their
  * mirror: name is "bc_stats", "bc_event", "bc_normal_gamma" or "bc_hazard".
  * bc_struct_size returns 0 and bc_field_offset (size_t)-1 for unknown names. */
 BC_API size_t bc_struct_size(const char *struct_name);
 BC_API size_t bc_field_offset(const char *struct_name, const char *field_name);
+/* endregion: layout */
 
 /* ---- callback ---------------------------------------------------------- */
 
+/* region: callback */
 /* A callback computes *y = f(x); it returns 0 on success, non-zero to stop. */
 typedef int (*bc_func)(double x, void *ctx, double *y);
 
@@ -130,6 +169,7 @@ typedef int (*bc_func)(double x, void *ctx, double *y);
  * step (b - a) / n is not finite. If f returns non-zero, integration stops at
  * once and BC_ECALLBACK is returned. */
 BC_API int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result);
+/* endregion: callback */
 
 /* ---- opaque handle: Bayesian online change-point detector -------------- */
 
@@ -169,6 +209,7 @@ typedef struct bc_hazard {
 
 #define BC_MAX_RUN_LENGTH 10000000
 
+/* region: handle */
 typedef struct bc_detector bc_detector;
 
 /* Creates a detector. BC_EINVAL for invalid parameters (rate outside (0, 1),
@@ -198,9 +239,11 @@ BC_API void bc_detector_reset(bc_detector *d);
 
 /* Releases the detector and its posterior buffer; NULL is allowed. */
 BC_API void bc_detector_destroy(bc_detector *d);
+/* endregion: handle */
 
 /* ---- ownership and accounting ----------------------------------------- */
 
+/* region: accounting */
 /* Releases a buffer the core allocated (bc_find_peaks, bc_repeat); NULL ok. */
 BC_API void bc_free(void *p);
 
@@ -210,6 +253,7 @@ BC_API int64_t bc_live_allocations(void);
 /* Test hook: the k-th allocation from now (k >= 1) fails as if out of memory;
  * k <= 0 disarms it. Process-wide; meant for single-threaded tests. */
 BC_API void bc_fail_allocation_after(int64_t k);
+/* endregion: accounting */
 
 #ifdef __cplusplus
 }

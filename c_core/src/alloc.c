@@ -19,6 +19,7 @@
 static _Atomic int64_t live_count;
 static _Atomic int64_t fail_countdown;
 
+/* region: accounting */
 /* One allocation attempt: true if it is the one chosen to fail. The
  * compare-exchange loop makes "decrement if positive" a single atomic step,
  * so the countdown never goes below zero. */
@@ -42,6 +43,7 @@ void *bc_malloc(size_t size) {
     }
     return p;
 }
+/* endregion: accounting */
 
 void *bc_realloc(void *p, size_t size) {
     if (p == NULL) {

@@ -42,6 +42,37 @@ int bc_scale(const double *x, size_t n, double k, double *out) {
     return BC_OK;
 }
 
+/* The one definition of a peak, shared by both find_peaks functions. Every
+ * comparison with NaN is false: a NaN is never a peak, nor is its neighbour. */
+static bool is_peak(const double *x, size_t i, double threshold) {
+    return x[i] > threshold && x[i - 1] < x[i] && x[i] >= x[i + 1];
+}
+
+int bc_find_peaks_into(const double *x, size_t n, double threshold, bc_allocator alloc, void *ctx,
+                       size_t *count) {
+    if (alloc == NULL || count == NULL || (x == NULL && n > 0)) {
+        return BC_EINVAL;
+    }
+    /* Two passes: counting first lets the caller allocate the exact size
+     * once, which costs less than growing a buffer it cannot realloc. */
+    size_t found = 0;
+    for (size_t i = 1; i + 1 < n; ++i) {
+        found += is_peak(x, i, threshold);
+    }
+    int64_t *peaks = alloc(found, sizeof *peaks, ctx);
+    if (peaks == NULL) {
+        return BC_ECALLBACK;
+    }
+    size_t written = 0;
+    for (size_t i = 1; i + 1 < n && written < found; ++i) {
+        if (is_peak(x, i, threshold)) {
+            peaks[written++] = (int64_t)i;
+        }
+    }
+    *count = written;
+    return BC_OK;
+}
+
 int bc_find_peaks(const double *x, size_t n, double threshold, int64_t **out, size_t *count) {
     if (out == NULL || count == NULL || (x == NULL && n > 0)) {
         return BC_EINVAL;
@@ -55,10 +86,7 @@ int bc_find_peaks(const double *x, size_t n, double threshold, int64_t **out, si
         return BC_ENOMEM;
     }
     for (size_t i = 1; i + 1 < n; ++i) {
-        /* Every comparison with NaN is false: a NaN is never a peak, and
-         * neither is a neighbour of one. */
-        bool peak = x[i] > threshold && x[i - 1] < x[i] && x[i] >= x[i + 1];
-        if (!peak) {
+        if (!is_peak(x, i, threshold)) {
             continue;
         }
         if (found == capacity) {

@@ -88,6 +88,51 @@ static void test_dsum_scale_matvec(void) {
     CHECK(bc_matvec(NULL, 2, 0, 0, NULL, y) == BC_OK && y[0] == 0.0 && y[1] == 0.0);
 }
 
+/* An allocator over a fixed buffer, as a binding's would hand out its own
+ * language's memory; it records what it was asked for. */
+typedef struct fixed_arena {
+    int64_t slots[8];
+    size_t asked_count;
+    size_t asked_size;
+    int calls;
+    int fail;
+} fixed_arena;
+
+static void *arena_alloc(size_t count, size_t size, void *ctx) {
+    fixed_arena *arena = ctx;
+    arena->asked_count = count;
+    arena->asked_size = size;
+    arena->calls++;
+    return arena->fail || count > COUNT(arena->slots) ? NULL : arena->slots;
+}
+
+static void test_find_peaks_into(void) {
+    const double x[] = {0, 1, 1, 0, 3, 2, 5, 5, 5, 0, -1, 0.5, 0};
+    fixed_arena arena = {.slots = {-1, -1, -1, -1, -1, -1, -1, -1}};
+    size_t count = 99;
+    CHECK(bc_find_peaks_into(x, COUNT(x), 0.5, arena_alloc, &arena, &count) == BC_OK);
+    CHECK(count == 3 && arena.calls == 1 && arena.asked_count == 3);
+    CHECK(arena.asked_size == sizeof(int64_t));
+    CHECK(arena.slots[0] == 1 && arena.slots[1] == 4 && arena.slots[2] == 6 &&
+          arena.slots[3] == -1);
+
+    /* No peaks: the allocator is still asked, for zero elements. */
+    arena.calls = 0;
+    CHECK(bc_find_peaks_into(NULL, 0, 0.0, arena_alloc, &arena, &count) == BC_OK);
+    CHECK(count == 0 && arena.calls == 1 && arena.asked_count == 0);
+
+    /* A failing allocator: BC_ECALLBACK, *count untouched. */
+    arena.fail = 1;
+    count = 12345;
+    CHECK(bc_find_peaks_into(x, COUNT(x), 0.5, arena_alloc, &arena, &count) == BC_ECALLBACK);
+    CHECK(count == 12345);
+
+    CHECK(bc_find_peaks_into(x, COUNT(x), 0.5, NULL, &arena, &count) == BC_EINVAL);
+    CHECK(bc_find_peaks_into(x, COUNT(x), 0.5, arena_alloc, &arena, NULL) == BC_EINVAL);
+    CHECK(bc_find_peaks_into(NULL, 3, 0.5, arena_alloc, &arena, &count) == BC_EINVAL);
+    CHECK(bc_live_allocations() == 0); /* the core allocated nothing */
+}
+
 static void test_find_peaks(void) {
     int64_t *peaks = NULL;
     size_t count = 99;
@@ -445,6 +490,7 @@ int main(void) {
     test_errors_and_scalars();
     test_dsum_scale_matvec();
     test_find_peaks();
+    test_find_peaks_into();
     test_strings();
     test_records();
     test_integrate();

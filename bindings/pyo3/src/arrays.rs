@@ -21,10 +21,12 @@ use crate::ffi;
 /// Array functions release the GIL from this many elements (bytes for `fnv1a`) up: below it,
 /// releasing and re-taking the GIL costs more than the call. The module checks on import that
 /// it equals `bindings.GIL_RELEASE_MIN_SIZE`.
+// region: detach
 pub const GIL_RELEASE_MIN_SIZE: usize = 4096;
 
 /// Runs `f`, without the GIL if `size` reaches `GIL_RELEASE_MIN_SIZE`. `Ungil` (`Send` on
 /// stable Rust) is how PyO3 makes sure that `f` cannot touch a Python object meanwhile.
+// region: ch11-release
 pub fn detach_if_large<T, F>(py: Python<'_>, size: usize, f: F) -> T
 where
     F: Ungil + FnOnce() -> T,
@@ -32,6 +34,8 @@ where
 {
     if size >= GIL_RELEASE_MIN_SIZE { py.detach(f) } else { f() }
 }
+// endregion: ch11-release
+// endregion: detach
 
 /// `type(obj).__name__`, for error messages.
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -61,11 +65,13 @@ pub fn float64_array<'py, D: Dimension>(
     obj: &Bound<'py, PyAny>,
     what: &str,
 ) -> PyResult<PyReadonlyArray<'py, f64, D>> {
+    // region: fast-path
     if let Ok(array) = obj.cast::<PyArray<f64, D>>() {
         if array.is_c_contiguous() && array.is_aligned() {
             return Ok(array.try_readonly()?);
         }
     }
+    // endregion: fast-path
     let array = require(obj, Some(dtype::<f64>(obj.py()))).map_err(|err| {
         // NumPy says ValueError or TypeError depending on what it choked on; the interface
         // says TypeError for all of them. MemoryError, and BaseExceptions that are no error
@@ -150,6 +156,7 @@ pub fn init_event_dtype(dtype: Bound<'_, PyArrayDescr>) -> PyResult<()> {
     Ok(())
 }
 
+// region: element
 // SAFETY: bc_event is plain old data (an i32, padding, an f64), so `IS_COPY`; `get_dtype` is
 // bindings.EVENT_DTYPE, checked above to have bc_event's layout.
 unsafe impl Element for ffi::bc_event {
@@ -164,6 +171,7 @@ unsafe impl Element for ffi::bc_event {
         *self
     }
 }
+// endregion: element
 
 /// `obj` as a 1-D record array of `bindings.EVENT_DTYPE`, read in place when it is
 /// C-contiguous and aligned, copied otherwise. Anything but an ndarray of exactly that dtype
@@ -222,12 +230,14 @@ impl<T> CoreBuffer<T> {
     }
 }
 
+// region: core-buffer-drop
 impl<T> Drop for CoreBuffer<T> {
     fn drop(&mut self) {
         // SAFETY: the pointer came from the core and this is the only place that frees it.
         unsafe { ffi::bc_free(self.ptr.as_ptr().cast()) }
     }
 }
+// endregion: core-buffer-drop
 
 /// The Python object that owns a `CoreBuffer` handed to NumPy: it is the array's `base`, so
 /// the buffer is freed when the last array over it dies. Not exported from the module.

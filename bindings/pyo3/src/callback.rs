@@ -1,14 +1,19 @@
-//! `integrate`: the core calls back into Python through a C function pointer.
+//! The core calls back into Rust through a C function pointer: `integrate` (a callback that
+//! calls Python) and `find_peaks_into` (an allocator that makes the result array).
 
 use std::any::Any;
 use std::ffi::{c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr;
 
-use pyo3::exceptions::PyTypeError;
+use numpy::npyffi::npy_intp;
+use numpy::prelude::*;
+use numpy::{Ix1, PY_ARRAY_API, PyArray1, dtype};
+use pyo3::exceptions::{PyMemoryError, PySystemError, PyTypeError};
 use pyo3::panic::PanicException;
 use pyo3::prelude::*;
 
-use crate::arrays::type_name;
+use crate::arrays::{detach_if_large, float64_array, type_name};
 use crate::error::check;
 use crate::ffi;
 use crate::functions::count;
@@ -27,6 +32,8 @@ struct Callback<'a, 'py> {
 /// # Safety
 ///
 /// `ctx` is the `Callback` that `integrate` passed to `bc_integrate`, and `y` is writable.
+// region: trampoline
+// region: ch10-trampoline
 unsafe extern "C" fn trampoline(x: f64, ctx: *mut c_void, y: *mut f64) -> c_int {
     // SAFETY: the core hands `ctx` back unchanged, during `integrate`'s call, on its thread
     // (which holds the GIL), and nothing else uses the Callback meanwhile.
@@ -46,6 +53,8 @@ unsafe extern "C" fn trampoline(x: f64, ctx: *mut c_void, y: *mut f64) -> c_int 
     callback.error = Some(error);
     1
 }
+// endregion: ch10-trampoline
+// endregion: trampoline
 
 fn panic_message(payload: Box<dyn Any + Send>) -> String {
     match payload.downcast::<String>() {
@@ -75,4 +84,106 @@ pub fn integrate(f: &Bound<'_, PyAny>, a: f64, b: f64, n: &Bound<'_, PyAny>) -> 
     }
     check(status, "integrate")?;
     Ok(result)
+}
+
+// ---- an allocator the core calls --------------------------------------------------------------
+
+/// What `allocate` leaves for `find_peaks_into`, reached through the core's `void *ctx`: the
+/// array it made, or why it could not make one. One per call, on `find_peaks_into`'s stack.
+/// Both fields are `Send`, so the call can run without the GIL while it holds them.
+#[derive(Default)]
+struct Allocation {
+    array: Option<Py<PyArray1<i64>>>,
+    error: Option<PyErr>,
+}
+
+/// The `bc_allocator` the core calls, once: a new int64 array of `count` elements, whose data
+/// pointer it returns for the core to fill. NULL if the array cannot be made, with the reason
+/// kept in the `Allocation`.
+///
+/// # Safety
+///
+/// `ctx` is the `Allocation` that `find_peaks_into` passed to `bc_find_peaks_into`.
+// region: allocate
+unsafe extern "C" fn allocate(count: usize, size: usize, ctx: *mut c_void) -> *mut c_void {
+    // SAFETY: the core hands `ctx` back unchanged, during `find_peaks_into`'s call, and
+    // nothing else uses the Allocation until that call returns.
+    let allocation = unsafe { &mut *ctx.cast::<Allocation>() };
+    // The calling thread may have released the GIL (a large x): `attach` takes it back for as
+    // long as the array is being made, and gives it up again on the way out. A panic (attach
+    // panics while the interpreter shuts down) must not unwind into C: it becomes an error.
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        Python::attach(|py| {
+            let array = empty_int64(py, count, size)?;
+            Ok::<_, PyErr>((array.data(), array.unbind()))
+        })
+    }));
+    let error = match result {
+        Ok(Ok((data, array))) => {
+            // The data pointer stays valid after the GIL is released: the Allocation holds a
+            // reference to the array, and nothing else knows it yet, so nothing resizes it.
+            allocation.array = Some(array);
+            return data.cast();
+        }
+        Ok(Err(err)) => err,
+        Err(payload) => PanicException::new_err(panic_message(payload)),
+    };
+    allocation.error = Some(error);
+    ptr::null_mut()
+}
+// endregion: allocate
+
+/// `numpy.empty(count, dtype=numpy.int64)`, or the exception (MemoryError) if NumPy cannot
+/// allocate it: rust-numpy's own constructors (`PyArray1::new`, `zeros`) panic instead.
+fn empty_int64(py: Python<'_>, count: usize, size: usize) -> PyResult<Bound<'_, PyArray1<i64>>> {
+    if size != size_of::<i64>() {
+        let message = format!("find_peaks_into: the core asked for {size}-byte elements");
+        return Err(PySystemError::new_err(message));
+    }
+    let Ok(mut len) = npy_intp::try_from(count) else {
+        return Err(PyMemoryError::new_err("find_peaks_into: too many peaks for one array"));
+    };
+    // SAFETY: one dimension, read from `len`. PyArray_Empty takes over the dtype's reference
+    // and returns a new reference, or NULL with an exception set, which `_or_err` fetches.
+    let array = unsafe {
+        let descr = dtype::<i64>(py).into_dtype_ptr();
+        Bound::from_owned_ptr_or_err(py, PY_ARRAY_API.PyArray_Empty(py, 1, &mut len, descr, 0))?
+    };
+    Ok(array.cast_into::<PyArray1<i64>>()?)
+}
+
+/// The same indices as `find_peaks`, written by the core straight into an array that Python
+/// allocated (through `allocate`): no copy, and nothing for the binding to free.
+#[pyfunction]
+#[pyo3(signature = (x, threshold, /))]
+pub fn find_peaks_into<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    threshold: f64,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let x = float64_array::<Ix1>(x, "find_peaks_into: x")?;
+    let x = x.as_slice()?;
+    // region: find-peaks-into
+    let mut allocation = Allocation::default();
+    let mut count = 0;
+    let status = detach_if_large(py, x.len(), || {
+        let ctx = (&raw mut allocation).cast();
+        // SAFETY: x's slice, a valid out-parameter, and `allocation` outlives the call,
+        // matching what `allocate` expects of `ctx`.
+        unsafe {
+            ffi::bc_find_peaks_into(x.as_ptr(), x.len(), threshold, Some(allocate), ctx, &mut count)
+        }
+    });
+    if let Some(err) = allocation.error {
+        return Err(err); // BC_ECALLBACK: the allocator's own exception
+    }
+    check(status, "find_peaks_into")?;
+    let peaks = allocation.array.expect("with BC_OK the core has called the allocator");
+    // endregion: find-peaks-into
+    let peaks = peaks.into_bound(py);
+    // The core fills all it asked for; a shorter fill would leave uninitialised elements.
+    if count != peaks.len() {
+        return Err(PySystemError::new_err("find_peaks_into: the core filled part of the array"));
+    }
+    Ok(peaks)
 }

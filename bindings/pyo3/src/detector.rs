@@ -58,6 +58,7 @@ impl Drop for Handle {
     }
 }
 
+// region: struct
 /// Bayesian online change-point detector (see c_core/include/bcore.h).
 #[pyclass(frozen, module = "bindings.pyo3._pyo3")]
 pub struct Detector {
@@ -68,6 +69,7 @@ pub struct Detector {
     /// R + 1, the posterior's length, known without locking.
     len: usize,
 }
+// endregion: struct
 
 fn closed_error() -> PyErr {
     PyValueError::new_err("the detector is closed")
@@ -83,9 +85,11 @@ impl Detector {
     /// Locks the handle. `lock_py_attached` is PyO3's try-lock fast path, falling back to
     /// waiting with the GIL released: waiting while holding it would deadlock against an
     /// `update_many` that holds the lock and needs the GIL back to return.
+    // region: ch11-lock
     fn lock(&self, py: Python<'_>) -> MutexGuard<'_, Option<Handle>> {
         unpoison(self.handle.lock_py_attached(py))
     }
+    // endregion: ch11-lock
 
     /// Runs `f` on the open handle, under the lock; ValueError if the detector is closed.
     fn with_handle<T>(&self, py: Python<'_>, f: impl FnOnce(&Handle) -> T) -> PyResult<T> {
@@ -150,6 +154,8 @@ impl Detector {
         let run_lengths = PyArray1::<i64>::zeros(py, xs.len(), false);
         let mut out = run_lengths.try_readwrite()?;
         let out = out.as_slice_mut()?;
+        // region: update-many
+        // region: ch11-update-many
         let status = py.detach(|| {
             let guard = unpoison(self.handle.lock());
             let handle = guard.as_ref().ok_or_else(closed_error)?;
@@ -163,6 +169,8 @@ impl Detector {
                 )
             })
         })?;
+        // endregion: ch11-update-many
+        // endregion: update-many
         check(status, "update_many")?; // BC_EINVAL: a value is not finite
         Ok(run_lengths)
     }

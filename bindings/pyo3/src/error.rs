@@ -22,6 +22,8 @@ pub fn check(status: c_int, operation: &'static str) -> Result<(), CoreError> {
     if status == ffi::BC_OK { Ok(()) } else { Err(CoreError { status, operation }) }
 }
 
+// region: into-pyerr
+// region: ch10-errors
 impl From<CoreError> for PyErr {
     fn from(err: CoreError) -> PyErr {
         // SAFETY: bc_strerror returns a static NUL-terminated string for every status.
@@ -31,9 +33,12 @@ impl From<CoreError> for PyErr {
             ffi::BC_EINVAL => PyValueError::new_err(message),
             ffi::BC_EOVERFLOW => PyOverflowError::new_err(message),
             ffi::BC_ENOMEM => PyMemoryError::new_err(message),
-            // BC_ECALLBACK is handled where it can happen: `integrate` re-raises the callback's
-            // own exception. Anything else reaching this arm is a bug in the core or here.
+            // BC_ECALLBACK is handled where it can happen: `integrate` and `find_peaks_into`
+            // re-raise their callback's own exception. Anything else here is a bug in the core
+            // or in this crate.
             _ => PySystemError::new_err(message),
         }
     }
 }
+// endregion: ch10-errors
+// endregion: into-pyerr

@@ -21,6 +21,7 @@ pub const BC_EOVERFLOW: c_int = 2;
 pub const BC_ENOMEM: c_int = 3;
 pub const BC_ECALLBACK: c_int = 4;
 
+// region: stats
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct bc_stats {
@@ -30,6 +31,7 @@ pub struct bc_stats {
     pub min: f64,
     pub max: f64,
 }
+// endregion: stats
 
 /// One record of a record array: 4 bytes of kind, 4 of padding, 8 of value.
 #[repr(C)]
@@ -66,6 +68,15 @@ pub struct bc_detector {
 /// `typedef int (*bc_func)(double x, void *ctx, double *y);` (never NULL where passed).
 pub type bc_func = unsafe extern "C" fn(x: f64, ctx: *mut c_void, y: *mut f64) -> c_int;
 
+// region: allocator
+/// `typedef void *(*bc_allocator)(size_t count, size_t size, void *ctx);`. The core accepts
+/// NULL (and answers BC_EINVAL), so the Rust type says "maybe no function": `Option` of a
+/// function pointer has the layout of a nullable C pointer, `None` being NULL.
+pub type bc_allocator =
+    Option<unsafe extern "C" fn(count: usize, size: usize, ctx: *mut c_void) -> *mut c_void>;
+// endregion: allocator
+
+// region: extern
 // Linked statically: build.rs compiles the core into `libbcore.a`.
 unsafe extern "C" {
     pub fn bc_strerror(status: c_int) -> *const c_char;
@@ -73,6 +84,7 @@ unsafe extern "C" {
     pub fn bc_noop();
     pub fn bc_add(a: i64, b: i64, out: *mut i64) -> c_int;
     pub fn bc_sum6(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> f64;
+    // endregion: extern
 
     pub fn bc_dsum(x: *const f64, n: usize) -> f64;
     pub fn bc_scale(x: *const f64, n: usize, k: f64, out: *mut f64) -> c_int;
@@ -81,6 +93,14 @@ unsafe extern "C" {
         n: usize,
         threshold: f64,
         out: *mut *mut i64,
+        count: *mut usize,
+    ) -> c_int;
+    pub fn bc_find_peaks_into(
+        x: *const f64,
+        n: usize,
+        threshold: f64,
+        alloc: bc_allocator,
+        ctx: *mut c_void,
         count: *mut usize,
     ) -> c_int;
     pub fn bc_matvec(
@@ -156,6 +176,7 @@ macro_rules! check_layout {
     };
 }
 
+// region: check-layouts
 /// `Err("struct")` or `Err("struct.field")` where a mirror above differs from the C struct.
 pub fn check_layouts() -> Result<(), &'static str> {
     check_layout!(bc_stats: n, mean, std, min, max);
@@ -164,3 +185,4 @@ pub fn check_layouts() -> Result<(), &'static str> {
     check_layout!(bc_hazard: rate, max_run_length);
     Ok(())
 }
+// endregion: check-layouts

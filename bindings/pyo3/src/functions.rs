@@ -28,6 +28,7 @@ pub fn noop() {
     unsafe { ffi::bc_noop() }
 }
 
+// region: add
 /// a + b as int64; OverflowError if an argument or the result does not fit.
 #[pyfunction]
 #[pyo3(signature = (a, b, /))]
@@ -37,6 +38,7 @@ pub fn add(a: i64, b: i64) -> PyResult<i64> {
     check(unsafe { ffi::bc_add(a, b, &mut sum) }, "add")?;
     Ok(sum)
 }
+// endregion: add
 
 /// a + b + c + d + e + f, left to right, in double precision.
 #[pyfunction]
@@ -46,6 +48,7 @@ pub fn sum6(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> f64 {
     unsafe { ffi::bc_sum6(a, b, c, d, e, f) }
 }
 
+// region: dsum
 /// Sum of a 1-D array, left to right; 0.0 if empty.
 #[pyfunction]
 #[pyo3(signature = (x, /))]
@@ -55,7 +58,9 @@ pub fn dsum(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<f64> {
     // SAFETY: a pointer and the length of the slice it comes from.
     Ok(detach_if_large(py, x.len(), || unsafe { ffi::bc_dsum(x.as_ptr(), x.len()) }))
 }
+// endregion: dsum
 
+// region: out-ptr
 /// `scale`'s output pointer, which may alias x: a raw pointer, so not `Send`, and therefore
 /// wrapped to cross into `detach_if_large`.
 struct OutPtr(*mut f64);
@@ -70,6 +75,7 @@ impl OutPtr {
         self.0
     }
 }
+// endregion: out-ptr
 
 /// x * k into `out` (a new array if None), and returns `out`; `out=x` works in place.
 #[pyfunction]
@@ -103,6 +109,7 @@ pub fn find_peaks<'py>(
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
     let x = float64_array::<Ix1>(x, "find_peaks: x")?;
     let x = x.as_slice()?;
+    // region: find-peaks
     let peaks = detach_if_large(py, x.len(), || {
         let (mut peaks, mut count) = (ptr::null_mut(), 0);
         // SAFETY: x's slice, and two valid out-parameters.
@@ -114,6 +121,7 @@ pub fn find_peaks<'py>(
     })?;
     // Zero copy: NumPy takes the core's buffer, and bc_free runs when the array dies.
     core_array(py, peaks)
+    // endregion: find-peaks
 }
 
 /// A @ x for a 2-D A and a 1-D x.
@@ -196,6 +204,7 @@ pub fn repeat<'py>(
     n: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyString>> {
     let n = count(n, "repeat: n must be >= 0")?;
+    // region: repeat
     let (mut out, mut out_len): (*mut c_char, usize) = (ptr::null_mut(), 0);
     // SAFETY: the bytes of `s`, and two valid out-parameters.
     let status = unsafe { ffi::bc_repeat(s.as_ptr().cast(), s.len(), n, &mut out, &mut out_len) };
@@ -205,6 +214,7 @@ pub fn repeat<'py>(
     // Copies of valid UTF-8 are valid UTF-8; PyString::from_bytes checks it all the same.
     // The str is a copy, and `bytes` frees the core's buffer when it goes out of scope.
     PyString::from_bytes(py, bytes.as_slice())
+    // endregion: repeat
 }
 
 /// `describe`'s result: the fields of `bc_stats`, read-only.
@@ -270,4 +280,12 @@ pub fn events_total(py: Python<'_>, events: &Bound<'_, PyAny>, kind: i32) -> PyR
 pub fn live_allocations() -> i64 {
     // SAFETY: reads an atomic counter.
     unsafe { ffi::bc_live_allocations() }
+}
+
+/// Test hook: the k-th core allocation from now fails (MemoryError); k <= 0 disarms it.
+#[pyfunction]
+#[pyo3(signature = (k, /))]
+pub fn fail_allocation_after(k: i64) {
+    // SAFETY: sets the core's allocation counter; any k is allowed.
+    unsafe { ffi::bc_fail_allocation_after(k) }
 }

@@ -6,7 +6,7 @@
 //! | `error`       | status codes to exceptions, in one `From` impl                         |
 //! | `arrays`      | NumPy inputs and outputs, core-allocated buffers, the GIL threshold    |
 //! | `functions`   | the module-level functions                                             |
-//! | `callback`    | `integrate`: a C callback that calls Python                            |
+//! | `callback`    | `integrate` and `find_peaks_into`: C calls back into Rust and Python   |
 //! | `detector`    | `Detector`: an opaque handle behind a lock                             |
 
 mod arrays;
@@ -16,6 +16,7 @@ mod error;
 mod ffi;
 mod functions;
 
+// region: module
 /// The PyO3 backend of bindings (see bindings/_interface.py).
 ///
 /// Built by maturin from bindings/pyo3 (Rust), separately from the CMake build.
@@ -26,14 +27,15 @@ mod _pyo3 {
     use pyo3::prelude::*;
 
     #[pymodule_export]
-    use crate::callback::integrate;
+    use crate::callback::{find_peaks_into, integrate};
     #[pymodule_export]
     use crate::detector::Detector;
     #[pymodule_export]
     use crate::functions::{
-        Stats, add, describe, dsum, events_total, find_peaks, fnv1a, live_allocations, matvec,
-        noop, repeat, scale, sum6,
+        Stats, add, describe, dsum, events_total, fail_allocation_after, find_peaks, fnv1a,
+        live_allocations, matvec, noop, repeat, scale, sum6,
     };
+    // endregion: module
 
     /// Refuses to import if this module and the C core or `bindings` disagree.
     #[pymodule_init]
