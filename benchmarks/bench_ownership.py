@@ -2,6 +2,9 @@
 
 - ``find_peaks``: the callee allocates (the core mallocs the indices, the binding hands
   them to Python and frees them); its input holds 2m + 1 values and exactly m peaks.
+- ``find_peaks_into``: the callee asks the caller for memory (the core calls the binding's
+  allocator callback, which creates the NumPy result; C writes into it, nothing is copied
+  or freed); the same input and output as ``find_peaks``.
 - ``scale_out``: the caller allocates (``scale(x, k, out)`` into an array made once; ``out``
   goes by position, see ``helpers.Call``).
 - ``scale_new``: the binding allocates the result array (``scale(x, k)``).
@@ -16,12 +19,15 @@ import numpy as np
 import pytest
 from helpers import Call, alternating, floats, label, run
 
-STRATEGIES = ("find_peaks", "scale_out", "scale_new")
+# region: ch12-bench
+STRATEGIES = ("find_peaks", "find_peaks_into", "scale_out", "scale_new")
 
 
 def _call(core, strategy: str, m: int) -> Call:
     if strategy == "find_peaks":
         return Call(core.find_peaks, (alternating(m), 0.5))
+    if strategy == "find_peaks_into":
+        return Call(core.find_peaks_into, (alternating(m), 0.5))
     x = floats(m)
     if strategy == "scale_out":
         return Call(core.scale, (x, 2.0, np.empty_like(x)))  # out, by position
@@ -32,3 +38,4 @@ def _call(core, strategy: str, m: int) -> Call:
 def bench_ownership(benchmark, core, backend, strategy, ownership_n, settings):
     label(benchmark, kind="ownership", pattern=strategy, backend=backend, n=ownership_n)
     run(benchmark, _call(core, strategy, ownership_n), settings, allocations=True)
+    # endregion: ch12-bench

@@ -225,10 +225,12 @@ FLOORS = {
 }
 
 
+# region: ch12-label
 def label(benchmark: Any, *, kind: str, pattern: str, backend: str, **extra: Any) -> None:
     """Names a benchmark for the report: its group and the extra_info keys report.py reads."""
     benchmark.group = f"{kind}:{pattern}"
     benchmark.extra_info.update(kind=kind, pattern=pattern, backend=backend, **extra)
+    # endregion: ch12-label
 
 
 def peak_bytes_per_call(call: Call, samples: int) -> int:
@@ -255,6 +257,7 @@ def peak_bytes_per_call(call: Call, samples: int) -> int:
     return int(statistics.median(peaks))
 
 
+# region: ch12-run
 def run(benchmark: Any, call: Call, settings: Settings, *, allocations: bool = False) -> None:
     """Times ``call`` with pytest-benchmark's calibrated rounds (and records its allocations)."""
     try:
@@ -265,3 +268,4 @@ def run(benchmark: Any, call: Call, settings: Settings, *, allocations: bool = F
     finally:
         if call.close is not None:
             call.close()
+    # endregion: ch12-run

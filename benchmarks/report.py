@@ -71,6 +71,13 @@ PATTERN_LABELS = {
     "create_close": "Detector() + close()",
 }
 NUMPY_LABELS = {"dsum": "np.sum(x)", "scale": "x * k", "matvec": "A @ x"}
+#: The ownership strategies (bench_ownership.py), in report order, with their column labels.
+OWNERSHIP_STRATEGIES = (
+    ("find_peaks", "find_peaks"),
+    ("find_peaks_into", "find_peaks_into"),
+    ("scale_out", "scale(out=)"),
+    ("scale_new", "scale()"),
+)
 WITHIN = 0.10  # "within 10 % of the C-API backend"
 #: How far below the builtin floor a call may come out before it is called implausible.
 #: The floor is the same kind of call as a binding's noop, and does a little work of its
@@ -402,6 +409,7 @@ def check(run: Run) -> Checks:
 # ---- derived figures ------------------------------------------------------------------
 
 
+# region: ch12-ratio
 def ratio(run: Run, f: Figure | None) -> float | None:
     """f's median over the C-API backend's median for the same measurement."""
     if f is None:
@@ -410,6 +418,7 @@ def ratio(run: Run, f: Figure | None) -> float | None:
     if ref is None or ref.median <= 0:
         return None
     return f.median / ref.median
+    # endregion: ch12-ratio
 
 
 def thread_speedups(run: Run) -> dict[str, tuple[Figure, Figure, float | None]]:
@@ -848,32 +857,34 @@ def ownership_section(run: Run, checks: Checks) -> str:
     if not figures:
         return "_Not measured._"
     sizes = sorted({f.n for f in figures})
+    # Older runs lack find_peaks_into: show the strategies this run measured.
+    strategies = [(s, label) for s, label in OWNERSHIP_STRATEGIES if any(f.pattern == s for f in figures)]
     rows = []
     for b in run.backends:
         for n in sizes:
-            cells = [run.get("ownership", s, b, None, n) for s in ("find_peaks", "scale_out", "scale_new")]
+            cells = [run.get("ownership", s, b, None, n) for s, _ in strategies]
             rows.append(
                 [b, f"{n:,}"]
                 + [_cell(run, checks, c) for c in cells]
                 + [fmt_bytes(c.alloc) if c else "—" for c in cells]
             )
+    measured = {s for s, _ in strategies}
     intro = (
         "Output of m 8-byte elements. `find_peaks`: the core allocates the result (input 2m + 1 values, m "
-        "peaks); `scale(out=)`: the caller's array, made once; `scale()`: the binding allocates a new array. "
+        "peaks); "
+        + (
+            "`find_peaks_into`: the same call, but the core asks the binding's allocator callback for the "
+            "result, a NumPy array that C writes into; "
+            if "find_peaks_into" in measured
+            else ""
+        )
+        + "`scale(out=)`: the caller's array, made once; `scale()`: the binding allocates a new array. "
         "ns per call (x capi), then the peak memory one call allocates as tracemalloc sees it (Python objects "
         "and NumPy buffers; the core's own malloc is not traced).\n"
     )
-    header = [
-        "backend",
-        "m",
-        "find_peaks",
-        "scale(out=)",
-        "scale()",
-        "bytes: find_peaks",
-        "scale(out=)",
-        "scale()",
-    ]
-    return intro + "\n" + table(header, rows, "llrrrrrr")
+    labels = [label for _, label in strategies]
+    header = ["backend", "m", *labels, f"bytes: {labels[0]}", *labels[1:]]
+    return intro + "\n" + table(header, rows, "ll" + "r" * (2 * len(strategies)))
 
 
 def threads_section(run: Run, checks: Checks) -> str:

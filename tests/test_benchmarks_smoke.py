@@ -93,6 +93,7 @@ def test_every_built_backend_runs_every_pattern(figures: list[dict]) -> None:
             ("sweep", "scale"),
             ("conversion", "dsum"),
             ("ownership", "find_peaks"),
+            ("ownership", "find_peaks_into"),
             ("ownership", "scale_out"),
             ("gil", "scale_threshold"),
         ):

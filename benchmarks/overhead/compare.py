@@ -56,6 +56,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], fail_above: float, warn_ab
             if a is None or b is None:
                 rows.append(Row(backend, pattern, a, b, None, NEW if a is None else GONE))
                 continue
+            # region: ch12-thresholds
             change = _change(a, b)
             if change > fail_above:
                 status = FAIL
@@ -66,6 +67,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], fail_above: float, warn_ab
             else:
                 status = OK
             rows.append(Row(backend, pattern, a, b, change, status))
+            # endregion: ch12-thresholds
     return rows
 
 

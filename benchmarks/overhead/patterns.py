@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy
 
+# region: ch12-patterns
 #: name -> (setup, statement), in report order.
 PATTERNS: dict[str, tuple[str, str]] = {
     "noop": ("f = core.noop", "f()"),
@@ -42,12 +43,15 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "integrate": ("f = core.integrate\ndef g(x):\n    return x", "f(g, 0.0, 1.0, 1)"),
     "Detector+close": ("D = core.Detector", "D(max_run_length=8).close()"),
 }
+# endregion: ch12-patterns
 
+# region: ch12-loop
 _LOOP = """\
 def loop(_n, {params}):
     for _ in range(_n):
         {statement}
 """
+# endregion: ch12-loop
 
 Loop = Callable[..., None]
 

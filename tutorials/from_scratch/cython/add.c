@@ -1,0 +1,5 @@
+#include "add.h"
+
+long add(long a, long b) {
+    return a + b;
+}

@@ -1,0 +1,6 @@
+#ifndef ADD_H
+#define ADD_H
+
+long add(long a, long b);
+
+#endif

@@ -1,0 +1,5 @@
+#include <stdint.h>
+
+int64_t add(int64_t a, int64_t b) {
+    return a + b;
+}

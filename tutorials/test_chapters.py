@@ -1,0 +1,110 @@
+"""The shape every chapter must keep: all fourteen exist, each ends with what to
+remember, none holds placeholder text, every marked region is shown somewhere and
+every from-scratch project has its commands."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
+
+import from_scratch
+import includes
+
+TUTORIALS = Path(__file__).resolve().parent
+CHAPTERS = (
+    "00-start-here.md",
+    "01-the-c-core.md",
+    "02-c-api.md",
+    "03-ctypes.md",
+    "04-cffi.md",
+    "05-cython.md",
+    "06-pybind11.md",
+    "07-nanobind.md",
+    "08-pyo3.md",
+    "09-memory-ownership.md",
+    "10-errors-and-callbacks.md",
+    "11-threads-and-the-gil.md",
+    "12-measuring-overhead.md",
+    "13-choosing-a-binding.md",
+)
+TECHNOLOGY_CHAPTERS = CHAPTERS[2:9]
+#: The patterns of the C core, in the order every technology chapter walks them
+#: (each is a "## " or "### " heading that starts with these words).
+PATTERNS = (
+    "Scalars",
+    "Arrays in",
+    "Arrays out",
+    "A C-allocated result",
+    "Strings and bytes",
+    "Structs",
+    "Record arrays",
+    "Callbacks",
+    "An opaque handle",
+    "Errors",
+)
+PLACEHOLDERS = re.compile(r"\b(TODO|TBD|FIXME|XXX|lorem ipsum)\b|\.\.\. more|coming soon", re.IGNORECASE)
+
+
+def test_the_chapters_are_exactly_the_fourteen_in_order():
+    assert [path.name for path in includes.chapters()] == list(CHAPTERS)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_ends_with_three_to_five_lines_to_remember(name):
+    text = (TUTORIALS / name).read_text(encoding="utf-8")
+    head, _, remember = text.rpartition("\n## Remember\n")
+    assert head, f"{name} has no final '## Remember' section"
+    assert "\n## " not in remember, f"{name}: '## Remember' must be the last section"
+    points = [line for line in remember.splitlines() if line.startswith("- ")]
+    assert 3 <= len(points) <= 5, f"{name}: {len(points)} points to remember"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_has_no_placeholder_text(name):
+    text = (TUTORIALS / name).read_text(encoding="utf-8")
+    assert not PLACEHOLDERS.search(text), PLACEHOLDERS.search(text)
+
+
+@pytest.mark.parametrize("name", TECHNOLOGY_CHAPTERS)
+def test_technology_chapter_walks_every_pattern_in_order(name):
+    headings = re.findall(r"^#{2,3} (.+)$", (TUTORIALS / name).read_text(encoding="utf-8"), re.MULTILINE)
+    positions = []
+    for pattern in PATTERNS:
+        matches = [i for i, heading in enumerate(headings) if heading.startswith(pattern)]
+        assert matches, f"{name} has no heading for the pattern {pattern!r}"
+        positions.append(matches[0])
+    assert positions == sorted(positions), f"{name} walks the patterns out of order"
+
+
+@pytest.mark.parametrize("name", TECHNOLOGY_CHAPTERS)
+def test_technology_chapter_has_from_scratch_and_pitfalls(name):
+    text = (TUTORIALS / name).read_text(encoding="utf-8")
+    assert re.search(r"^## From scratch", text, re.MULTILINE), f"{name}: no '## From scratch' section"
+    assert re.search(r"^## Pitfalls", text, re.MULTILINE), f"{name}: no '## Pitfalls' section"
+    assert "<!-- from-scratch: " in text, f"{name}: no from-scratch command block"
+
+
+def test_every_marked_region_is_shown_by_some_chapter():
+    unused = sorted(includes.defined_regions() - includes.used_regions())
+    assert not unused, f"regions marked in the sources that no chapter includes: {unused}"
+
+
+def test_every_from_scratch_project_has_its_commands_and_the_reverse():
+    folders = {path.name for path in from_scratch.PROJECTS.iterdir() if path.is_dir()}
+    assert folders == set(from_scratch.blocks())
+
+
+def test_a_stale_include_is_caught(tmp_path):
+    # The check itself can fail: a block that differs from its region is reported.
+    chapter = tmp_path / "99-probe.md"
+    chapter.write_text("<!-- include: c_core/include/bcore.h -->\n```c\nnot the header\n```\n")
+    [inc] = includes.includes(chapter)
+    assert "differs" in inc.problem()
+    chapter.write_text("<!-- include: c_core/include/bcore.h#no-such-region -->\n```c\n```\n")
+    [inc] = includes.includes(chapter)
+    assert "no region" in inc.problem()

@@ -1,0 +1,120 @@
+"""Builds and runs every chapter's "from scratch" project, exactly as the chapter says.
+
+A technology chapter shows the files of ``tutorials/from_scratch/NAME/`` (through
+``<!-- include: ... -->`` blocks) and then the commands, in a shell block under::
+
+    <!-- from-scratch: NAME -->
+
+For each such block this script copies the folder into an empty temporary directory,
+makes a fresh virtual environment and runs the block there with ``bash -euo pipefail``
+and the environment activated (so ``python`` and ``pip`` are the environment's). The
+commands are the test: they build the project and run a script that checks the result.
+
+    python tutorials/tools/from_scratch.py            # every project
+    python tutorials/tools/from_scratch.py ctypes cffi
+
+``nox -s from_scratch`` runs it. A project whose tool is missing (cargo for PyO3) is
+skipped with the reason printed, unless ``--require-all`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECTS = ROOT / "tutorials" / "from_scratch"
+BLOCK = re.compile(
+    r"^<!-- from-scratch: (?P<name>[\w-]+) -->\n```(?:sh|bash|console)\n(?P<commands>.*?)^```$",
+    re.MULTILINE | re.DOTALL,
+)
+#: Tools a project needs beyond Python and a C compiler.
+NEEDS = {"pyo3": "cargo"}
+#: Left behind by a local build in the source folder; never part of a project.
+IGNORE = shutil.ignore_patterns(
+    "build", "dist", "target", ".venv", "*.egg-info", "__pycache__", "*.so", "*.o"
+)
+
+
+def blocks() -> dict[str, tuple[Path, str]]:
+    """name -> (chapter, commands), for every from-scratch block of every chapter."""
+    found: dict[str, tuple[Path, str]] = {}
+    for chapter in sorted((ROOT / "tutorials").glob("[0-9][0-9]-*.md")):
+        for match in BLOCK.finditer(chapter.read_text(encoding="utf-8")):
+            if match["name"] in found:
+                raise SystemExit(f"from-scratch project {match['name']!r} has two command blocks")
+            found[match["name"]] = (chapter, match["commands"])
+    return found
+
+
+def run_project(name: str, commands: str, workdir: Path) -> float:
+    project = workdir / name
+    shutil.copytree(PROJECTS / name, project, ignore=IGNORE)
+    environment = workdir / f"{name}-venv"
+    venv.create(environment, with_pip=True)
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.pop("PYTHONHOME", None)
+    env["VIRTUAL_ENV"] = str(environment)
+    env["PATH"] = f"{environment / 'bin'}{os.pathsep}{env['PATH']}"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    start = time.perf_counter()
+    subprocess.run(["bash", "-euxo", "pipefail", "-c", commands], cwd=project, env=env, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", help="projects to run (default: all)")
+    parser.add_argument("--require-all", action="store_true", help="fail instead of skipping a project")
+    options = parser.parse_args()
+    found = blocks()
+    folders = {path.name for path in PROJECTS.iterdir() if path.is_dir()}
+    errors = [
+        f"tutorials/from_scratch/{name}/ has no <!-- from-scratch: {name} --> block"
+        for name in folders - set(found)
+    ]
+    errors += [
+        f"{found[name][0].name}: no folder tutorials/from_scratch/{name}/" for name in set(found) - folders
+    ]
+    for name in options.names:
+        if name not in found:
+            errors.append(f"unknown project {name!r} (known: {', '.join(sorted(found))})")
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        return 1
+    failed, timings = [], {}
+    with tempfile.TemporaryDirectory(prefix="from-scratch-") as tmp:
+        for name in options.names or sorted(found):
+            chapter, commands = found[name]
+            tool = NEEDS.get(name)
+            if tool and shutil.which(tool) is None:
+                message = f"[from-scratch] {name}: skipped, no {tool} on PATH"
+                if options.require_all:
+                    failed.append(name)
+                print(message, flush=True)
+                continue
+            print(f"[from-scratch] {name}: the commands of {chapter.name}", flush=True)
+            try:
+                timings[name] = run_project(name, commands, Path(tmp))
+            except subprocess.CalledProcessError as error:
+                print(f"[from-scratch] {name}: FAILED ({error})", flush=True)
+                failed.append(name)
+    for name, seconds in timings.items():
+        print(f"[from-scratch] {name}: ok in {seconds:.0f} s")
+    if failed:
+        print(f"[from-scratch] failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

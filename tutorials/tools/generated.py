@@ -1,0 +1,368 @@
+"""Blocks of a chapter that are generated from the committed benchmark report.
+
+A chapter writes::
+
+    <!-- generated: NAME ARGS -->
+    ...whatever the generator NAME writes for ARGS...
+    <!-- end generated -->
+
+and the text between the two comments must be exactly what ``GENERATORS[NAME](ARGS)``
+returns for the latest committed full run under ``benchmarks/results/``. So a
+table of numbers or a figure link is never typed by hand, and after
+``nox -s bench`` writes a new run, ``python tutorials/tools/sync.py --write``
+(which the bench session runs) brings every chapter up to date.
+
+The tables are computed by ``benchmarks/report.py`` itself (imported, never copied):
+its loader, plausibility checks, ratios, crossovers and formatting. A figure the report
+flags as implausible carries the report's warning sign here too.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "benchmarks" / "results"
+BENCHMARKS = ROOT / "benchmarks"
+
+GENERATED = re.compile(
+    r"^<!-- generated: (?P<name>[\w-]+)(?: (?P<args>[^\n]*?))? -->\n(?P<body>.*?)^<!-- end generated -->$",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def latest_run() -> Path:
+    """The newest committed full benchmark run (quick runs are not reported)."""
+    runs = [
+        path
+        for path in sorted(RESULTS.iterdir())
+        if (path / "run.json").is_file() and json.loads((path / "run.json").read_text())["mode"] == "full"
+    ]
+    if not runs:
+        raise FileNotFoundError(f"no full benchmark run under {RESULTS}: run `nox -s bench`")
+    return runs[-1]
+
+
+def figure(args: str) -> str:
+    """``figure FILE ALT TEXT``: an image link to FILE of the latest run, from tutorials/."""
+    file, _, alt = args.partition(" ")
+    path = latest_run() / file
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.relative_to(ROOT)} does not exist")
+    return f"![{alt}](../{path.relative_to(ROOT).as_posix()})\n"
+
+
+def report_link(args: str) -> str:
+    """``report-link``: a sentence naming the run every figure of the chapter comes from."""
+    run = latest_run()
+    started = json.loads((run / "run.json").read_text())["started_utc"]
+    link = (run / "report.md").relative_to(ROOT).as_posix()
+    return f"Figures from the committed benchmark run of {started}: [`{link}`](../{link}).\n"
+
+
+# ---- tables from the run's data, through benchmarks/report.py ----------------------------
+
+
+@functools.cache
+def _report() -> ModuleType:
+    """``benchmarks/report.py`` as a module.
+
+    It imports ``machine.py`` from its own folder, which is on ``sys.path`` only while it
+    loads, so that no other module of ``benchmarks/`` can shadow anything afterwards.
+    """
+    spec = importlib.util.spec_from_file_location("bindings_benchmark_report", BENCHMARKS / "report.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module
+
+
+@functools.cache
+def _analysed(folder: Path) -> tuple[Any, Any]:
+    """(the run, the report's plausibility checks of it), loaded once per folder."""
+    report = _report()
+    run = report.load(folder)
+    return run, report.check(run)
+
+
+def _latest() -> tuple[ModuleType, Any, Any]:
+    return (_report(), *_analysed(latest_run()))
+
+
+#: What each ownership strategy of benchmarks/bench_ownership.py is, in the order the
+#: chapters discuss them; the report's OWNERSHIP_STRATEGIES must name the same ones.
+OWNERSHIP_ROWS = {
+    "scale_out": "caller allocates: `scale(x, k, out)`",
+    "scale_new": "binding allocates: `scale(x, k)`",
+    "find_peaks": "C allocates, binding frees: `find_peaks`",
+    "find_peaks_into": "C asks Python to allocate: `find_peaks_into`",
+}
+NOT_MEASURED = "not measured"
+
+
+def _ownership_size(run: Any, args: str) -> int:
+    sizes = sorted({f.n for f in run.select("ownership")})
+    if not sizes:
+        raise FileNotFoundError(f"{run.folder.relative_to(ROOT)} has no ownership figures")
+    choice = args.strip() or "middle"
+    if choice == "smallest":
+        return sizes[0]
+    if choice == "largest":
+        return sizes[-1]
+    if choice == "middle":
+        return sizes[(len(sizes) - 1) // 2]
+    if choice.isdigit() and int(choice) in sizes:
+        return int(choice)
+    raise KeyError(f"ownership-table: {choice!r} is not smallest, middle, largest or one of {sizes}")
+
+
+def ownership_table(args: str) -> str:
+    """``ownership-table [smallest|middle|largest|N]``: time and traced memory per strategy x backend.
+
+    One output size of the run (the middle one by default). A strategy the run did not
+    measure (an older run, before find_peaks_into existed) is listed as not measured.
+    """
+    report, run, checks = _latest()
+    known = {name for name, _ in report.OWNERSHIP_STRATEGIES}
+    if known != set(OWNERSHIP_ROWS):
+        raise KeyError(
+            f"benchmarks/report.py has strategies {sorted(known)}, generated.py {sorted(OWNERSHIP_ROWS)}"
+        )
+    m = _ownership_size(run, args)
+    backends = run.backends
+    times, memory = [], []
+    for strategy, label in OWNERSHIP_ROWS.items():
+        figures = [run.get("ownership", strategy, b, None, m) for b in backends]
+        if not any(figures):
+            times.append([label] + [NOT_MEASURED] * len(backends))
+            memory.append([label] + [NOT_MEASURED] * len(backends))
+            continue
+        times.append([label] + [report._cell(run, checks, f) for f in figures])
+        memory.append([label] + [report.fmt_bytes(f.alloc) if f else "—" for f in figures])
+    header = ["strategy", *backends]
+    return (
+        f"Output of m = {m:,} int64 or float64 elements (find_peaks' input holds 2m + 1 values).\n\n"
+        "**Time per call**: median ns (x capi, same run).\n\n"
+        + report.table(header, times)
+        + "\n\n**Peak memory one call allocates, as tracemalloc sees it** (Python objects and NumPy "
+        "buffers; memory the C core takes with malloc is invisible to it).\n\n"
+        + report.table(header, memory)
+        + "\n"
+    )
+
+
+def overhead_table(args: str) -> str:
+    """``overhead-table``: the report's headline table, median ns per pattern x backend (x capi)."""
+    report, run, checks = _latest()
+    return (
+        "Median ns per call (x the C-API backend's median in the same run); NumPy's own way of doing "
+        "the same, where it has one, in the last column.\n\n" + report.headline_table(run, checks) + "\n"
+    )
+
+
+def floors(args: str) -> str:
+    """``floors``: the run's floors (a builtin C call, an empty Python function), as the report says them."""
+    report, run, checks = _latest()
+    return report.floors_sentence(run, checks, lead="Floors of this run") + "\n"
+
+
+def machine(args: str) -> str:
+    """``machine``: one sentence on what the run was measured on."""
+    report, run, _ = _latest()
+    return f"Measured on {report.machine_line(run)}, in a {run.mode} run.\n"
+
+
+def report_summary(args: str) -> str:
+    """``report-summary``: the report's own generated summary, one bullet per finding."""
+    report, run, checks = _latest()
+    return "".join(f"- {line}\n" for line in report.summary_lines(run, checks))
+
+
+def _overhead_means(report: ModuleType, run: Any, checks: Any) -> dict[str, tuple[float, int]]:
+    """backend -> (geometric mean of its ratios to capi over the call patterns, patterns counted).
+
+    The report's own rule: only patterns where both the backend's and capi's figures pass
+    the plausibility checks.
+    """
+    means = {}
+    for backend in run.backends:
+        ratios = []
+        for f in run.select("overhead", backend=backend):
+            reference = run.get("overhead", f.pattern, report.REFERENCE)
+            if reference is not None and checks.ok(f.key) and checks.ok(reference.key):
+                ratios.append(report.ratio(run, f))
+        mean = report.geometric_mean([r for r in ratios if r])
+        if mean is not None:
+            means[backend] = (mean, len(ratios))
+    return means
+
+
+def _crossover_cell(report: ModuleType, run: Any, pattern: str, backend: str) -> str:
+    if backend == report.REFERENCE:
+        return "reference"
+    if not run.select("sweep", pattern=pattern, backend=backend):
+        return NOT_MEASURED
+    start, reaches = report.crossover(run, pattern, backend)
+    return f"n ≥ {start:,}" if reaches else "not reached"
+
+
+#: What each technology offers, as its own documentation states it (not what our binding
+#: uses: see each chapter). Sources, read 2026-11:
+#: - stable ABI: docs.python.org c-api/stable.html (Py_LIMITED_API); cffi's setuptools
+#:   integration (py_limited_api); docs.cython.org userguide/limited_api.html (Cython 3.1+,
+#:   experimental); pybind11 has no limited-API mode; nanobind docs (STABLE_ABI, Python
+#:   3.12+); pyo3.rs features.html (abi3, abi3-pyXY).
+#: - PyPy: doc.pypy.org extending.html (cffi recommended, ctypes slower; C-API extensions
+#:   through cpyext); pybind11 README (CPython, PyPy, GraalPy); nanobind docs pypy.html
+#:   (PyPy 7.3.10+, with limits); PyO3 README.
+#: - free-threaded CPython: docs.python.org howto/free-threading-extensions.html
+#:   (Py_mod_gil); cffi 2.0 release notes (3.14t+); docs.cython.org
+#:   userguide/freethreading.html (3.1+, `freethreading_compatible`, experimental);
+#:   pybind11 PR 5148 (`py::mod_gil_not_used()`); nanobind docs free_threaded.html
+#:   (FREE_THREADED, 2.2+); pyo3.rs free-threading.html (0.23+, `gil_used = false`).
+#: - runtime dependencies: cffi's out-of-line modules import `_cffi_backend` from the cffi
+#:   package; nanobind_add_module links libnanobind statically by default (NB_STATIC).
+QUALITIES: dict[str, dict[str, str]] = {
+    "capi": {
+        "C++": "C; C++ only by hand",
+        "runtime dependency": "none",
+        "stable ABI": "yes, if only the Limited API is used",
+        "PyPy": "through cpyext (slower)",
+        "free-threaded": "yes: `Py_mod_gil` slot, locking by hand",
+        "debugging": "plain C in gdb; reference-count bugs crash far from their cause",
+    },
+    "ctypes": {
+        "C++": 'no: `extern "C"` functions only',
+        "runtime dependency": "none (standard library) + the shared library",
+        "stable ABI": "nothing compiled per Python",
+        "PyPy": "yes, slower than cffi",
+        "free-threaded": "yes (standard library)",
+        "debugging": "Python tracebacks; a wrong `argtypes` is a wrong value or a crash",
+    },
+    "cffi": {
+        "C++": "no: C declarations only",
+        "runtime dependency": "the `cffi` package (`_cffi_backend`)",
+        "stable ABI": "yes (`py_limited_api`)",
+        "PyPy": "yes, natively: PyPy's recommended way",
+        "free-threaded": "cffi 2.0+, Python 3.14t+",
+        "debugging": "API mode: the C compiler checks the declarations",
+    },
+    "cython": {
+        "C++": "yes: `cppclass`, templates, STL conversions",
+        "runtime dependency": "none",
+        "stable ABI": "Cython 3.1+, experimental",
+        "PyPy": "through cpyext",
+        "free-threaded": "Cython 3.1+, `freethreading_compatible`, experimental",
+        "debugging": "`cython -a` shows Python interaction line by line; large generated C",
+    },
+    "pybind11": {
+        "C++": "yes, C++11 and later: built for it",
+        "runtime dependency": "none (header-only)",
+        "stable ABI": "no",
+        "PyPy": "yes (cpyext)",
+        "free-threaded": "`py::mod_gil_not_used()` (2.13+)",
+        "debugging": "long template errors at compile time; a wrong argument lists the signatures",
+    },
+    "nanobind": {
+        "C++": "yes, C++17 and later",
+        "runtime dependency": "none (libnanobind linked in)",
+        "stable ABI": "yes, Python 3.12+ (`STABLE_ABI`)",
+        "PyPy": "7.3.10+, with limits",
+        "free-threaded": "`FREE_THREADED` (2.2+)",
+        "debugging": "like pybind11, plus leak warnings at exit",
+    },
+    "pyo3": {
+        "C++": 'no: Rust, C through `extern "C"`',
+        "runtime dependency": "none",
+        "stable ABI": "yes (`abi3`, `abi3-pyXY` features)",
+        "PyPy": "yes",
+        "free-threaded": "0.23+, `gil_used = false`",
+        "debugging": "the compiler rejects lifetime errors; panics become `PanicException`",
+    },
+}
+QUALITY_COLUMNS = ("C++", "runtime dependency", "stable ABI", "PyPy", "free-threaded", "debugging")
+
+
+def comparison_table(args: str) -> str:
+    """``comparison-table``: per backend, what the run measured, then what the technology offers."""
+    report, run, checks = _latest()
+    means = _overhead_means(report, run, checks)
+    counted = max((count for _, count in means.values()), default=0)
+    static = run.static.get("backends", {})
+    targets = run.static.get("build", {}).get("targets", {})
+    measured = []
+    for b in run.backends:
+        figures = static.get(b, {})
+        imported = figures.get("import", {})
+        if not run.static.get("build_time_measured"):
+            build = NOT_MEASURED
+        elif "seconds" in targets.get(b, {}):
+            build = f"{targets[b]['seconds']:.1f}"
+        else:
+            build = "failed" if "error" in targets.get(b, {}) else "—"
+        measured.append(
+            [
+                b,
+                report.fmt_ratio(means[b][0]) if b in means else "—",
+                _crossover_cell(report, run, "dsum", b),
+                _crossover_cell(report, run, "scale", b),
+                build + checks.mark(("static", b, "build")),
+                report.fmt_bytes(figures.get("artefact_bytes")) + checks.mark(("static", b, "size")),
+                (f"{imported['import_s_median'] * 1e3:.2f}" if "import_s_median" in imported else "—")
+                + checks.mark(("static", b, "import")),
+                str(figures.get("lines", {}).get("code", "—")) + checks.mark(("static", b, "lines")),
+            ]
+        )
+    within = round(report.WITHIN * 100)  # the report's own definition of "within"
+    header = [
+        "backend",
+        f"call overhead, x capi (geometric mean, {counted} patterns)",
+        f"`dsum` within {within} % of capi",
+        f"`scale` within {within} % of capi",
+        "build s",
+        "artefact",
+        "import ms",
+        "lines of binding code",
+    ]
+    qualities = [[b, *(QUALITIES[b][c] for c in QUALITY_COLUMNS)] for b in report.BACKENDS if b in QUALITIES]
+    return (
+        "**Measured** in the run: small-call overhead, the array size from which per-call overhead stops "
+        "mattering, build time of the backend's own target, installed artefact, import time (median), "
+        "lines of binding code.\n\n"
+        + report.table(header, measured)
+        + "\n\n**What the technology offers**, from its documentation (our bindings do not use every "
+        "option: see each chapter).\n\n"
+        + report.table(["backend", *QUALITY_COLUMNS], qualities, "l" * (len(QUALITY_COLUMNS) + 1))
+        + "\n"
+    )
+
+
+#: name -> function(args) -> the block's text (ending with a newline).
+GENERATORS: dict[str, Callable[[str], str]] = {
+    "figure": figure,
+    "report-link": report_link,
+    "ownership-table": ownership_table,
+    "overhead-table": overhead_table,
+    "comparison-table": comparison_table,
+    "floors": floors,
+    "machine": machine,
+    "report-summary": report_summary,
+}
+
+
+def expected(name: str, args: str | None) -> str:
+    if name not in GENERATORS:
+        raise KeyError(f"no generator {name!r} (known: {', '.join(sorted(GENERATORS))})")
+    return GENERATORS[name](args or "")
