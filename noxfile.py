@@ -1,7 +1,10 @@
 """Sessions: `nox -s tests` builds the package and runs the shared suite; `nox -s lint` checks style.
 
-Each session builds the package into its own virtual environment, so the only
-things a machine needs are Python, a C/C++ compiler and, for PyO3, cargo.
+Others: `bench` (benchmarks and report), `overhead` (instruction counts), `from_scratch`
+(the tutorials' minimal projects), `sanitize` (ASan + UBSan), `memcheck` (valgrind) and
+`fuzz` (long differential fuzzing and thread stress). Each session builds the package
+into its own virtual environment, so the only things a machine needs are Python, a
+C/C++ compiler and, for PyO3, cargo (and valgrind for memcheck).
 """
 
 from __future__ import annotations
@@ -41,17 +44,33 @@ def _installed_pythons() -> list[str] | None:
 PYTHONS = _installed_pythons()
 
 
-def _install_package(session: nox.Session, *extras: str) -> list[str]:
+def _install_package(session: nox.Session, *extras: str, sanitize: str = "") -> list[str]:
     """Builds and installs the package (and the PyO3 crate when cargo exists).
 
-    Returns the backends that must therefore be importable.
+    ``sanitize="address,undefined"`` instruments the core and every backend (in their
+    own build folders, so the normal build is not redone). Returns the backends that
+    must therefore be importable.
     """
     target = f".[{','.join(extras)}]" if extras else "."
     # Warnings in the C core are errors here, so CI keeps it warning-free.
-    session.install("--config-settings=cmake.define.BINDINGS_WERROR=ON", target)
+    settings = ["--config-settings=cmake.define.BINDINGS_WERROR=ON"]
+    pyo3_env = {}
+    if sanitize:
+        settings += [
+            f"--config-settings=cmake.define.BINDINGS_SANITIZE={sanitize}",
+            "--config-settings=build-dir=build/sanitize/{wheel_tag}",
+        ]
+        flags = f"-fsanitize={sanitize} -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
+        # The cc crate compiles the core with CFLAGS; the Rust side stays uninstrumented.
+        pyo3_env = {
+            "CFLAGS": flags,
+            "RUSTFLAGS": f"-C link-arg=-fsanitize={sanitize}",
+            "CARGO_TARGET_DIR": str(ROOT / "build" / "pyo3-sanitize"),
+        }
+    session.install(*settings, target)
     expected = [name for name in BACKENDS if name != "pyo3"]
     if shutil.which("cargo"):
-        session.install("./bindings/pyo3")
+        session.install("./bindings/pyo3", env=pyo3_env)
         expected.append("pyo3")
     else:
         session.warn("pyo3 skipped: no cargo on PATH. Install Rust (https://rustup.rs) to build it.")
@@ -69,7 +88,70 @@ def tests(session: nox.Session) -> None:
     # Run from outside the source tree, so `import bindings` finds the
     # installed package with its compiled modules, never the bare sources.
     session.chdir(session.create_tmp())
-    session.run("pytest", str(ROOT / "tests"), *session.posargs, env=env)
+    session.run("pytest", str(ROOT / "tests"), str(ROOT / "tutorials"), *session.posargs, env=env)
+
+
+@nox.session
+def from_scratch(session: nox.Session) -> None:
+    """Builds and runs each tutorial's "from scratch" project, exactly as its chapter says.
+
+    Each in an empty folder with a fresh virtual environment (`-- ctypes cffi` picks some).
+    """
+    required = ["--require-all"] if shutil.which("cargo") else []
+    if not required:
+        session.warn("pyo3 skipped: no cargo on PATH. Install Rust (https://rustup.rs) to build it.")
+    session.run("python", str(ROOT / "tutorials" / "tools" / "from_scratch.py"), *required, *session.posargs)
+
+
+#: Tests that cannot run under a sanitizer or valgrind, or gain nothing there:
+#: test_c_core compiles and sanitizes the core itself; the overhead check runs
+#: valgrind; the benchmark smoke test only times.
+_UNINSTRUMENTABLE = ("test_c_core.py", "test_overhead_check.py", "test_benchmarks_smoke.py")
+
+
+@nox.session
+def sanitize(session: nox.Session) -> None:
+    """Builds the core and every backend with AddressSanitizer + UBSan and runs the suite under them.
+
+    Fails on any sanitizer report and on any leak through our code
+    (tests/reliability/sanitizers.py says how leaks are told apart). Arguments go to pytest.
+    """
+    required = _install_package(session, "test", sanitize="address,undefined")
+    env = {"BINDINGS_REQUIRED": ",".join(required), "HYPOTHESIS_PROFILE": "ci"}
+    ignore = [f"--ignore={ROOT / 'tests' / name}" for name in _UNINSTRUMENTABLE]
+    session.chdir(session.create_tmp())
+    args = session.posargs or [str(ROOT / "tests"), *ignore]
+    session.run("python", str(ROOT / "tests" / "reliability" / "sanitizers.py"), *args, env=env)
+
+
+@nox.session
+def memcheck(session: nox.Session) -> None:
+    """Runs a representative part of the suite under valgrind memcheck (PYTHONMALLOC=malloc).
+
+    Default: test_functions, test_errors, test_ownership and test_fault_injection on every
+    backend (about 15 minutes); arguments go to pytest instead.
+    """
+    if shutil.which("valgrind") is None:
+        session.error("valgrind not found: install it (Debian: apt-get install valgrind)")
+    required = _install_package(session, "test")
+    env = {"BINDINGS_REQUIRED": ",".join(required), "HYPOTHESIS_PROFILE": "ci", "OWNERSHIP_REPEATS": "500"}
+    session.chdir(session.create_tmp())
+    session.run("python", str(ROOT / "tests" / "reliability" / "memcheck.py"), *session.posargs, env=env)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Differential fuzzing for a fixed time (seed printed), then a long thread stress.
+
+    `-- --minutes 30 --seed 1234 --examples 5000` (defaults: 10 minutes, a random seed);
+    STRESS_SECONDS sets the stress time per backend (default 60).
+    """
+    required = _install_package(session, "test")
+    env = {"BINDINGS_REQUIRED": ",".join(required)}
+    session.chdir(session.create_tmp())
+    session.run("python", str(ROOT / "tests" / "reliability" / "fuzz.py"), *session.posargs, env=env)
+    stress = {**env, "STRESS_SECONDS": os.environ.get("STRESS_SECONDS", "60")}
+    session.run("pytest", str(ROOT / "tests" / "test_stress.py"), "-p", "no:cacheprovider", env=stress)
 
 
 @nox.session
@@ -87,6 +169,8 @@ def bench(session: nox.Session) -> None:
     session.chdir(session.create_tmp())
     runner = str(ROOT / "benchmarks" / "run.py")
     session.run("python", runner, "--readme", str(ROOT / "README.md"), *session.posargs, env=env)
+    # The tutorials' tables and figures come from the latest full run: refresh them.
+    session.run("python", str(ROOT / "tutorials" / "tools" / "sync.py"), "--write")
 
 
 @nox.session

@@ -196,7 +196,7 @@ class Backend(Protocol):
         """x * k for a 1-D x, into ``out`` (a new array when None); returns ``out``.
 
         ``out`` must be a numpy.ndarray (``TypeError`` otherwise) of dtype
-        float64 (``TypeError``), x's shape, C-contiguous and writable
+        float64 (``TypeError``), x's shape, C-contiguous, aligned and writable
         (``ValueError``). ``out=x`` works in place; an ``out`` that overlaps x
         without being the same memory raises ``ValueError``.
         """

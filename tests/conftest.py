@@ -8,8 +8,8 @@ backend that should have been built and was not is a broken build, not a
 missing optional extra.
 
 ``HYPOTHESIS_PROFILE`` picks a hypothesis profile: "default" (fast, random),
-"ci" (reproducible: derandomized) or "thorough" (many examples, for local
-digging).
+"ci" (reproducible: derandomized), "thorough" (many examples, for local
+digging) or "fuzz" (``FUZZ_EXAMPLES`` per test; used by ``nox -s fuzz``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import os
 from types import ModuleType
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 import bindings
 
@@ -30,6 +30,16 @@ settings.register_profile(
     "ci", max_examples=50, deadline=None, derandomize=True, database=None, print_blob=True
 )
 settings.register_profile("thorough", max_examples=1000, deadline=None)
+# `nox -s fuzz`: many examples per round, a fresh random seed each round (printed
+# by tests/reliability/fuzz.py), no example database, so failures come from the seed.
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
