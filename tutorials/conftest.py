@@ -10,6 +10,7 @@ generator writes from the committed benchmark report.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -71,6 +72,10 @@ def enter_scratch_directory(namespace: dict) -> None:
 def leave_scratch_directory(namespace: dict) -> None:
     os.chdir(namespace.pop("__previous_cwd__"))
     shutil.rmtree(namespace.pop("__scratch__"), ignore_errors=True)
+    # Pytest keeps every document until the session ends: drop what the chapter
+    # made, so its objects (detectors, views) die now, not at interpreter exit.
+    namespace.clear()
+    gc.collect()
 
 
 pytest_collect_file = Sybil(

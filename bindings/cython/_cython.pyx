@@ -438,8 +438,8 @@ def events_total(events, kind, /):
     if events.ndim != 1:
         raise ValueError(f"events must be 1-D, not {events.ndim}-D")
     cdef int32_t k = PyNumber_Index(kind)  # OverflowError outside int32
-    if not events.flags.c_contiguous:
-        events = np.ascontiguousarray(events)
+    if not (events.flags.c_contiguous and events.flags.aligned):
+        events = events.copy()  # C reads bc_event structs: contiguous and aligned
     # A typed view of the C struct itself: Cython checks the buffer's format
     # against bc_event's real layout (offsets from the C compiler), so a
     # mismatch between EVENT_DTYPE and the header fails loudly here.

@@ -201,8 +201,13 @@ template <> struct type_caster<ArrayLike> {
 
     bool from_python(handle src, uint32_t flags, cleanup_list *) noexcept {
         ndarray<const double, c_contig, device::cpu> &array = value;
-        // Zero copy: a C-contiguous float64 array (or buffer) is read in place.
-        if (try_cast(src, array, /*convert=*/false))
+        // ndarray's constraints say nothing of alignment, and NumPy allows a float64 array at
+        // any address; C must not read doubles there (UBSan reports it), so those are copied.
+        auto aligned = [&array] {
+            return reinterpret_cast<std::uintptr_t>(array.data()) % alignof(double) == 0;
+        };
+        // Zero copy: a C-contiguous, aligned float64 array (or buffer) is read in place.
+        if (try_cast(src, array, /*convert=*/false) && aligned())
             return true;
         if (!(flags & cast_flags::convert))
             return false;
@@ -213,7 +218,9 @@ template <> struct type_caster<ArrayLike> {
         // ValueError for later.
         try {
             object converted = numpy_asarray(src, numpy_float64, "C");
-            return try_cast(converted, array, /*convert=*/false);
+            if (try_cast(converted, array, /*convert=*/false) && aligned())
+                return true;
+            return try_cast(converted.attr("copy")(), array, /*convert=*/false); // asarray kept it
         } catch (...) {
             return false;
         }
@@ -476,7 +483,9 @@ double events_total(nb::handle events, int32_t kind) {
     if (buffer->ndim != 1)
         raise_error(PyExc_ValueError, "events must be 1-dimensional, not %d-dimensional",
                     buffer->ndim);
-    if (!buffer.c_contiguous()) // a strided view: sum its C-contiguous copy
+    // A strided or misaligned view: sum its C-contiguous, aligned copy (C reads bc_event).
+    if (!buffer.c_contiguous() ||
+        reinterpret_cast<std::uintptr_t>(buffer->buf) % alignof(bc_event) != 0)
         return events_total(events.attr("copy")(), kind);
     const auto *records = static_cast<const bc_event *>(buffer->buf);
     const auto n = static_cast<size_t>(buffer->shape[0]);

@@ -78,6 +78,16 @@ struct Real {
 using array_arg = py::array_t<double, py::array::c_style | py::array::forcecast>;
 // endregion: array-arg
 
+// array_t asks NumPy for C order, not for alignment, and NumPy allows a float64 array at any
+// address; C must not read doubles there (UBSan reports it, vectorised code can fault). So a
+// misaligned array is copied (array_t from a buffer without a base copies the data).
+inline array_arg aligned(const array_arg &array) {
+    if (reinterpret_cast<std::uintptr_t>(array.data()) % alignof(double) == 0) {
+        return array;
+    }
+    return array_arg(array.request());
+}
+
 // ValueError unless `array` has `ndim` dimensions.
 void require_ndim(const py::array &array, py::ssize_t ndim, const char *name);
 

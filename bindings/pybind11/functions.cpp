@@ -31,7 +31,8 @@ double sum6(Real a, Real b, Real c, Real d, Real e, Real f) {
 // ---- arrays ---------------------------------------------------------------------------------
 
 // region: dsum
-double dsum(const array_arg &x) {
+double dsum(const array_arg &x_arg) {
+    const array_arg x = aligned(x_arg);
     require_ndim(x, 1, "dsum: x");
     const double *data = x.data();
     const std::size_t n = length(x);
@@ -66,7 +67,8 @@ py::array_t<double> checked_out(const py::object &out, const py::array &x) {
     return array;
 }
 
-py::array_t<double> scale(const array_arg &x, Real k, const py::object &out) {
+py::array_t<double> scale(const array_arg &x_arg, Real k, const py::object &out) {
+    const array_arg x = aligned(x_arg);
     require_ndim(x, 1, "scale: x");
     auto result = out.is_none() ? py::array_t<double>(x.size()) : checked_out(out, x);
     const double *data = x.data();
@@ -81,7 +83,8 @@ py::array_t<double> scale(const array_arg &x, Real k, const py::object &out) {
 // endregion: scale
 
 // region: find-peaks
-py::array_t<std::int64_t> find_peaks(const array_arg &x, Real threshold) {
+py::array_t<std::int64_t> find_peaks(const array_arg &x_arg, Real threshold) {
+    const array_arg x = aligned(x_arg);
     require_ndim(x, 1, "find_peaks: x");
     const double *data = x.data();
     const std::size_t n = length(x);
@@ -128,7 +131,8 @@ void *allocate_result(std::size_t count, std::size_t /*size*/, void *context) no
 // endregion: allocator
 
 // region: find-peaks-into
-py::array_t<std::int64_t> find_peaks_into(const array_arg &x, Real threshold) {
+py::array_t<std::int64_t> find_peaks_into(const array_arg &x_arg, Real threshold) {
+    const array_arg x = aligned(x_arg);
     require_ndim(x, 1, "find_peaks_into: x");
     const double *data = x.data();
     const std::size_t n = length(x);
@@ -146,7 +150,9 @@ py::array_t<std::int64_t> find_peaks_into(const array_arg &x, Real threshold) {
 }
 // endregion: find-peaks-into
 
-py::array_t<double> matvec(const array_arg &a, const array_arg &x) {
+py::array_t<double> matvec(const array_arg &a_arg, const array_arg &x_arg) {
+    const array_arg a = aligned(a_arg);
+    const array_arg x = aligned(x_arg);
     require_ndim(a, 2, "matvec: A");
     require_ndim(x, 1, "matvec: x");
     if (a.shape(1) != x.shape(0)) {
@@ -202,7 +208,8 @@ py::str repeat(const py::str &s, py::handle n) {
 
 // ---- structs --------------------------------------------------------------------------------
 
-bc_stats describe(const array_arg &x) {
+bc_stats describe(const array_arg &x_arg) {
+    const array_arg x = aligned(x_arg);
     require_ndim(x, 1, "describe: x");
     const double *data = x.data();
     const std::size_t n = length(x);
@@ -224,8 +231,10 @@ double events_total(const py::handle &events, py::handle kind) {
     }
     require_ndim(py::reinterpret_borrow<py::array>(events), 1, "events_total: events");
     const std::int32_t wanted = to_int32(kind, "events_total: kind");
-    const py::array_t<bc_event, py::array::c_style> records(
-        py::reinterpret_borrow<py::object>(events));
+    py::array_t<bc_event, py::array::c_style> records(py::reinterpret_borrow<py::object>(events));
+    if (reinterpret_cast<std::uintptr_t>(records.data()) % alignof(bc_event) != 0) {
+        records = py::array_t<bc_event, py::array::c_style>(records.request()); // an aligned copy
+    }
     const bc_event *data = records.data();
     const std::size_t n = length(records);
     return call_releasing_gil_if_large(n, [=] { return bc_events_total(data, n, wanted); });

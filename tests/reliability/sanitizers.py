@@ -36,16 +36,28 @@ REPORT = re.compile(
 )
 
 
-def runtime_library() -> str:
-    """The ASan runtime of the C compiler the build used (gcc: libasan.so)."""
+def _library(compiler: str, name: str) -> str | None:
+    found = subprocess.run([compiler, f"-print-file-name={name}"], capture_output=True, text=True)
+    path = found.stdout.strip()
+    return os.path.realpath(path) if os.path.isabs(path) and os.path.exists(path) else None
+
+
+def preload() -> str:
+    """The sanitizer runtimes of the compiler the build used (gcc: libasan, libubsan), then libstdc++.
+
+    The C++ runtime is preloaded too: ASan intercepts ``__cxa_throw`` only if it finds
+    the real one when it starts, and the python executable does not link libstdc++;
+    without it the first C++ exception (pybind11, nanobind) aborts the process.
+    """
     compiler = os.environ.get("CC", "cc")
-    for name in ("libasan.so", "libclang_rt.asan-x86_64.so"):
-        path = subprocess.run(
-            [compiler, f"-print-file-name={name}"], capture_output=True, text=True
-        ).stdout.strip()
-        if os.path.isabs(path) and os.path.exists(path):
-            return os.path.realpath(path)
-    raise SystemExit(f"no AddressSanitizer runtime found for {compiler}")
+    runtime = _library(compiler, "libasan.so") or _library(compiler, "libclang_rt.asan-x86_64.so")
+    if runtime is None:
+        raise SystemExit(f"no AddressSanitizer runtime found for {compiler}")
+    # UBSan's runtime too: the cc crate's objects in the PyO3 module call into it, and
+    # rustc does not link it in as gcc does for the other modules.
+    ubsan = _library(compiler, "libubsan.so")
+    cxx = _library(os.environ.get("CXX", "c++"), "libstdc++.so")
+    return " ".join(path for path in (runtime, ubsan, cxx) if path)
 
 
 def judge(logs: list[Path]) -> int:
@@ -58,7 +70,10 @@ def judge(logs: list[Path]) -> int:
             else:
                 not_ours[report.group(1)] += 1
         body = REPORT.sub("", text)
-        if re.search(r"ERROR: AddressSanitizer|runtime error:", body):
+        if re.search(
+            r"ERROR: AddressSanitizer|AddressSanitizer: CHECK failed|Sanitizer: DEADLYSIGNAL|runtime error:",
+            body,
+        ):
             errors.append(f"{log.name}:\n{body[:4000]}")
     print(f"[sanitize] {len(logs)} sanitizer log(s) read")
     for kind, count in sorted(not_ours.items()):
@@ -76,7 +91,7 @@ def judge(logs: list[Path]) -> int:
 
 
 def main() -> int:
-    runtime = runtime_library()
+    runtime = preload()
     with tempfile.TemporaryDirectory(prefix="sanitize-") as tmp:
         env = {
             **os.environ,
