@@ -159,19 +159,28 @@ def defined_regions() -> set[tuple[str, str]]:
     return found
 
 
-def rewrite(chapter: Path) -> bool:
-    """Rewrites every included block of a chapter from its file; True if it changed."""
-    text = chapter.read_text(encoding="utf-8")
+def replace_blocks(chapter: Path, text: str, blocks: list[tuple[tuple[int, int], str]]) -> bool:
+    """Writes ``text`` to the chapter with each ``((start, stop), body)`` span replaced by its body.
+
+    The spans come from one scan of ``text``, in order. True if the chapter changed.
+    """
     pieces, last = [], 0
-    for inc in includes(chapter, text):
-        start, stop = inc.span
-        try:
-            body = expected_body(inc.path, inc.region)
-        except IncludeError:
-            continue  # left as it is; the check reports it
+    for (start, stop), body in blocks:
         pieces += [text[last:start], body]
         last = stop
     new = "".join(pieces) + text[last:]
     if new != text:
         chapter.write_text(new, encoding="utf-8")
     return new != text
+
+
+def rewrite(chapter: Path) -> bool:
+    """Rewrites every included block of a chapter from its file; True if it changed."""
+    text = chapter.read_text(encoding="utf-8")
+    blocks = []
+    for inc in includes(chapter, text):
+        try:
+            blocks.append((inc.span, expected_body(inc.path, inc.region)))
+        except IncludeError:
+            continue  # left as it is; the check reports it
+    return replace_blocks(chapter, text, blocks)

@@ -18,20 +18,15 @@ import includes
 
 
 def rewrite_generated(chapter: Path) -> bool:
+    """Recomputes every generated block of a chapter; True if it changed."""
     text = chapter.read_text(encoding="utf-8")
-    pieces, last = [], 0
+    blocks = []
     for match in generated.GENERATED.finditer(text):
-        start, stop = match.span("body")
         try:
-            body = generated.expected(match["name"], match["args"])
+            blocks.append((match.span("body"), generated.expected(match["name"], match["args"])))
         except (KeyError, FileNotFoundError):
             continue  # left as it is; the check reports it
-        pieces += [text[last:start], body]
-        last = stop
-    new = "".join(pieces) + text[last:]
-    if new != text:
-        chapter.write_text(new, encoding="utf-8")
-    return new != text
+    return includes.replace_blocks(chapter, text, blocks)
 
 
 def problems(chapter: Path) -> list[str]:
