@@ -27,9 +27,11 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from our_code import OUR_OBJECTS
+
 HERE = Path(__file__).resolve().parent
-#: An allocation or error frame that belongs to us.
-OURS = re.compile(r"^bc_|/bindings/|libbcore|_capi\.|_cffi_bcore|_cython\.|_pybind11\.|_nanobind\.|_pyo3\.")
+#: An allocation or error frame that belongs to us: valgrind gives a function its bare name.
+OURS = re.compile(rf"^bc_|{OUR_OBJECTS}")
 DEFAULT_TESTS = ("test_functions.py", "test_errors.py", "test_ownership.py", "test_fault_injection.py")
 
 

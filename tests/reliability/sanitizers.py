@@ -27,10 +27,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from our_code import OUR_OBJECTS
+
 HERE = Path(__file__).resolve().parent
-OURS = re.compile(
-    r" in bc_\w+|/bindings/|libbcore|_capi\.|_cffi_bcore|_cython\.|_pybind11\.|_nanobind\.|_pyo3\."
-)
+#: A frame of ours: ASan prints a function as "in NAME".
+OURS = re.compile(rf" in bc_\w+|{OUR_OBJECTS}")
 REPORT = re.compile(
     r"^(Direct|Indirect) leak of .*?(?=^(?:Direct|Indirect) leak|^SUMMARY|\Z)", re.MULTILINE | re.DOTALL
 )
