@@ -42,6 +42,7 @@ def _installed_pythons() -> list[str] | None:
 
 
 PYTHONS = _installed_pythons()
+_NO_CARGO = "pyo3 skipped: no cargo on PATH. Install Rust (https://rustup.rs) to build it."
 
 
 def _install_package(session: nox.Session, *extras: str, sanitize: str = "") -> list[str]:
@@ -73,7 +74,7 @@ def _install_package(session: nox.Session, *extras: str, sanitize: str = "") -> 
         session.install("./bindings/pyo3", env=pyo3_env)
         expected.append("pyo3")
     else:
-        session.warn("pyo3 skipped: no cargo on PATH. Install Rust (https://rustup.rs) to build it.")
+        session.warn(_NO_CARGO)
     return expected
 
 
@@ -99,7 +100,7 @@ def from_scratch(session: nox.Session) -> None:
     """
     required = ["--require-all"] if shutil.which("cargo") else []
     if not required:
-        session.warn("pyo3 skipped: no cargo on PATH. Install Rust (https://rustup.rs) to build it.")
+        session.warn(_NO_CARGO)
     session.run("python", str(ROOT / "tutorials" / "tools" / "from_scratch.py"), *required, *session.posargs)
 
 
@@ -129,7 +130,7 @@ def memcheck(session: nox.Session) -> None:
     """Runs a representative part of the suite under valgrind memcheck (PYTHONMALLOC=malloc).
 
     Default: test_functions, test_errors, test_ownership and test_fault_injection on every
-    backend (about 15 minutes); arguments go to pytest instead.
+    backend (about 8 minutes on 2 cores); arguments go to pytest instead.
     """
     if shutil.which("valgrind") is None:
         session.error("valgrind not found: install it (Debian: apt-get install valgrind)")
