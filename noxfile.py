@@ -45,12 +45,19 @@ PYTHONS = _installed_pythons()
 _NO_CARGO = "pyo3 skipped: no cargo on PATH. Install Rust (https://rustup.rs) to build it."
 
 
-def _install_package(session: nox.Session, *extras: str, sanitize: str = "") -> list[str]:
+#: The library versions the committed measurements were made with (see the file).
+MEASURED_VERSIONS = ROOT / "benchmarks" / "constraints.txt"
+
+
+def _install_package(
+    session: nox.Session, *extras: str, sanitize: str = "", pinned: bool = False
+) -> list[str]:
     """Builds and installs the package (and the PyO3 crate when cargo exists).
 
     ``sanitize="address,undefined"`` instruments the core and every backend (in their
-    own build folders, so the normal build is not redone). Returns the backends that
-    must therefore be importable.
+    own build folders, so the normal build is not redone). ``pinned`` installs the
+    versions of ``benchmarks/constraints.txt``, build dependencies included. Returns the
+    backends that must therefore be importable.
     """
     target = f".[{','.join(extras)}]" if extras else "."
     # Warnings in the C core are errors here, so CI keeps it warning-free.
@@ -68,10 +75,12 @@ def _install_package(session: nox.Session, *extras: str, sanitize: str = "") -> 
             "RUSTFLAGS": f"-C link-arg=-fsanitize={sanitize}",
             "CARGO_TARGET_DIR": str(ROOT / "build" / "pyo3-sanitize"),
         }
-    session.install(*settings, target)
+    # PIP_CONSTRAINT rather than -c: pip passes the variable on to the isolated build environments.
+    pins = {"PIP_CONSTRAINT": str(MEASURED_VERSIONS)} if pinned else {}
+    session.install(*settings, target, env=pins)
     expected = [name for name in BACKENDS if name != "pyo3"]
     if shutil.which("cargo"):
-        session.install("./bindings/pyo3", env=pyo3_env)
+        session.install("./bindings/pyo3", env={**pyo3_env, **pins})
         expected.append("pyo3")
     else:
         session.warn(_NO_CARGO)
@@ -164,7 +173,7 @@ def bench(session: nox.Session) -> None:
     also rewrites the results section of README.md from its report.
     """
     session.log("[bench] building the package and every backend")
-    required = _install_package(session, "bench")
+    required = _install_package(session, "bench", pinned=True)
     env = {"BINDINGS_REQUIRED": ",".join(required)}
     # From outside the source tree, so `import bindings` finds the installed package.
     session.chdir(session.create_tmp())
@@ -182,7 +191,15 @@ def overhead(session: nox.Session) -> None:
     `-- --against REV` builds git revision REV in a worktree and compares with it (the robust
     way in CI); `-- --update-baseline` rewrites the committed baseline. Other arguments go to
     benchmarks/overhead/run.py (`python benchmarks/overhead/run.py --help`).
+
+    The README's test command runs it, so CI gates every commit on the committed baseline.
+    Without valgrind it is skipped with the reason, except in CI, where it must run.
     """
+    if shutil.which("valgrind") is None:
+        message = "valgrind not found: the overhead gate needs it (Debian: apt-get install valgrind)"
+        if os.environ.get("CI"):
+            session.error(message)
+        session.skip(message)
     parser = argparse.ArgumentParser(prog="nox -s overhead --", allow_abbrev=False, add_help=False)
     parser.add_argument("--against", metavar="REV")
     options, args = parser.parse_known_args(session.posargs)
@@ -203,19 +220,26 @@ def overhead(session: nox.Session) -> None:
         try:
             session.log(f"[overhead] building and measuring {label}")
             session.chdir(source)
-            _install_package(session)
+            _install_package(session, pinned=True)
             session.chdir(tmp)
-            session.run(*runner, *args, "--no-compare", f"--out={results}", f"--label={label}")
+            session.run(
+                *runner,
+                *args,
+                "--no-compare",
+                f"--out={results}",
+                f"--label={label}",
+                f"--pins={MEASURED_VERSIONS}",
+            )
         finally:
             session.chdir(ROOT)
             session.run(*git, "worktree", "remove", "--force", str(source), external=True)
         args += [f"--baseline={results / 'overhead.json'}"]
     session.log("[overhead] building and measuring this tree")
-    required = _install_package(session)
+    required = _install_package(session, pinned=True)
     if not any(arg.startswith("--backends") for arg in args):
         args.append(f"--backends={','.join(required)}")  # a backend that should build and does not: error
     session.chdir(tmp)  # outside the source tree, so `import bindings` finds the installed package
-    session.run(*runner, *args)
+    session.run(*runner, *args, f"--pins={MEASURED_VERSIONS}")
 
 
 @nox.session

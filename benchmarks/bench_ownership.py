@@ -6,7 +6,7 @@
   allocator callback, which creates the NumPy result; C writes into it, nothing is copied
   or freed); the same input and output as ``find_peaks``.
 - ``scale_out``: the caller allocates (``scale(x, k, out)`` into an array made once; ``out``
-  goes by position, see ``helpers.Call``).
+  goes by position, as every argument of a measured call does).
 - ``scale_new``: the binding allocates the result array (``scale(x, k)``).
 
 Each output holds m 8-byte elements. Each benchmark also records the peak memory one
@@ -17,25 +17,23 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import Call, alternating, floats, label, run
+from helpers import alternating, floats, label, measure
 
 # region: ch12-bench
 STRATEGIES = ("find_peaks", "find_peaks_into", "scale_out", "scale_new")
 
 
-def _call(core, strategy: str, m: int) -> Call:
-    if strategy == "find_peaks":
-        return Call(core.find_peaks, (alternating(m), 0.5))
-    if strategy == "find_peaks_into":
-        return Call(core.find_peaks_into, (alternating(m), 0.5))
+def _call(core, strategy: str, m: int) -> tuple[dict, str]:
+    if strategy in ("find_peaks", "find_peaks_into"):
+        return {"f": getattr(core, strategy), "x": alternating(m), "t": 0.5}, "f(x, t)"
     x = floats(m)
     if strategy == "scale_out":
-        return Call(core.scale, (x, 2.0, np.empty_like(x)))  # out, by position
-    return Call(core.scale, (x, 2.0))
+        return {"f": core.scale, "x": x, "k": 2.0, "out": np.empty_like(x)}, "f(x, k, out)"
+    return {"f": core.scale, "x": x, "k": 2.0}, "f(x, k)"
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def bench_ownership(benchmark, core, backend, strategy, ownership_n, settings):
     label(benchmark, kind="ownership", pattern=strategy, backend=backend, n=ownership_n)
-    run(benchmark, _call(core, strategy, ownership_n), settings, allocations=True)
+    measure(benchmark, *_call(core, strategy, ownership_n), settings, allocations=True)
     # endregion: ch12-bench

@@ -13,26 +13,34 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import Call, floats, label, numpy_call, run
+from helpers import floats, label, measure
 
 FUNCTIONS = ("dsum", "scale")
 CONVERSIONS = ("float64", "float32", "strided")
 
 
-def _backend_call(core, function: str, x: np.ndarray) -> Call:
-    return Call(core.dsum, (x,)) if function == "dsum" else Call(core.scale, (x, 2.0))
+def _backend_call(core, function: str, x: np.ndarray) -> tuple[dict, str]:
+    if function == "dsum":
+        return {"f": core.dsum, "x": x}, "f(x)"
+    return {"f": core.scale, "x": x, "k": 2.0}, "f(x, k)"
+
+
+def _numpy_call(function: str, x: np.ndarray) -> tuple[dict, str]:
+    if function == "dsum":
+        return {"f": np.sum, "x": x}, "f(x)"
+    return {"x": x, "k": 2.0}, "x * k"
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
 def bench_sweep(benchmark, core, backend, function, sweep_n, settings):
     label(benchmark, kind="sweep", pattern=function, backend=backend, n=sweep_n)
-    run(benchmark, _backend_call(core, function, floats(sweep_n)), settings)
+    measure(benchmark, *_backend_call(core, function, floats(sweep_n)), settings)
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
 def bench_sweep_numpy(benchmark, function, sweep_n, settings):
     label(benchmark, kind="sweep", pattern=function, backend="numpy", n=sweep_n)
-    run(benchmark, numpy_call(function, sweep_n), settings)
+    measure(benchmark, *_numpy_call(function, floats(sweep_n)), settings)
 
 
 def _conversion_input(kind: str, n: int) -> np.ndarray:
@@ -46,4 +54,4 @@ def _conversion_input(kind: str, n: int) -> np.ndarray:
 @pytest.mark.parametrize("conversion", CONVERSIONS)
 def bench_conversion(benchmark, core, backend, conversion, conversion_n, settings):
     label(benchmark, kind="conversion", pattern="dsum", backend=backend, n=conversion_n, variant=conversion)
-    run(benchmark, Call(core.dsum, (_conversion_input(conversion, conversion_n),)), settings)
+    measure(benchmark, {"f": core.dsum, "x": _conversion_input(conversion, conversion_n)}, "f(x)", settings)

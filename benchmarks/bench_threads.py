@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from helpers import Call, floats, label, run
+from helpers import floats, label, measure
 
 import bindings
 
@@ -61,7 +61,7 @@ def bench_gil_threshold(benchmark, core, backend, side, settings):
     n = bindings.GIL_RELEASE_MIN_SIZE - (1 if side == "below" else 0)
     label(benchmark, kind="gil", pattern="scale_threshold", backend=backend, n=n, variant=side)
     x = floats(n)
-    run(benchmark, Call(core.scale, (x, 2.0, np.empty_like(x))), settings)  # out, by position
+    measure(benchmark, {"f": core.scale, "x": x, "k": 2.0, "out": np.empty_like(x)}, "f(x, k, out)", settings)
 
 
 @pytest.mark.parametrize("loader", ("CDLL", "PyDLL"))
@@ -72,4 +72,4 @@ def bench_gil_ctypes_noop(benchmark, loader, settings):
     function.restype = None
     variant = "releases" if loader == "CDLL" else "holds"
     label(benchmark, kind="gil", pattern="ctypes_noop", backend="ctypes", variant=variant, loader=loader)
-    run(benchmark, Call(function), settings)
+    measure(benchmark, {"f": function}, "f()", settings)

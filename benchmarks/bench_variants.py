@@ -6,6 +6,9 @@ objects, as such code must do), and ``numpy.ctypeslib.ndpointer`` for dsum.
 cffi: the raw API-mode ``lib`` call, and ABI mode (``ffi.dlopen``) both through the
 wrappers of ``bindings.cffi.abi`` and raw. A raw call gets its pointers ready-made, so
 interface minus raw is the cost of the wrapper's checks and conversions.
+
+Each variant is a statement over ready-made locals, timed like every pattern
+(``helpers.measure``): ``f`` is the foreign function, the other names its arguments.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import ctypes
 
 import pytest
-from helpers import Call, floats, label, run
+from helpers import floats, label, measure
 
 import bindings
 
@@ -31,47 +34,65 @@ CFFI_VARIANTS = {
     "scale": ("api-raw", "abi", "abi-raw"),
 }
 SIX = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
+#: Each pattern's call over the locals the variants below prepare.
+STATEMENTS = {
+    "noop": "f()",
+    "add": "f(a, b, out)",
+    "sum6": "f(a, b, c, d, e, g)",
+    "dsum": "f(x, n)",
+    "scale": "f(x, n, k, out)",
+}
+Variant = tuple[dict, str]
 
 
-def _ctypes_call(pattern: str, variant: str) -> Call:
+def _six(values) -> dict:
+    return dict(zip("abcdeg", values, strict=True))
+
+
+def _ctypes_call(pattern: str, variant: str) -> Variant:
     library = pytest.importorskip("bindings.ctypes._library")
     x8 = floats(8)
     address = x8.ctypes.data
     result = ctypes.c_int64()
     if variant == "raw":
         declared = {
-            "noop": Call(library.bc_noop),
-            "add": Call(library.bc_add, (2, 3, ctypes.byref(result))),
-            "sum6": Call(library.bc_sum6, SIX),
-            "dsum": Call(library.bc_dsum, (address, 8)),
+            "noop": {"f": library.bc_noop},
+            "add": {"f": library.bc_add, "a": 2, "b": 3, "out": ctypes.byref(result)},
+            "sum6": {"f": library.bc_sum6, **_six(SIX)},
+            "dsum": {"f": library.bc_dsum, "x": address, "n": 8},
         }
-        return declared[pattern]
+        return declared[pattern], STATEMENTS[pattern]
     if variant == "raw-ndpointer":
-        return Call(library.bc_dsum_ndpointer, (x8, 8))
+        return {"f": library.bc_dsum_ndpointer, "x": x8, "n": 8}, STATEMENTS["dsum"]
     # A second handle on the same library: its functions have no argtypes, and only the
     # result types that are not int are declared (a double result needs restype).
     bare = ctypes.CDLL(library.lib._name)
     bare.bc_sum6.restype = ctypes.c_double
     bare.bc_dsum.restype = ctypes.c_double
     undeclared = {
-        "noop": Call(bare.bc_noop),
-        "add": Call(bare.bc_add, (ctypes.c_int64(2), ctypes.c_int64(3), ctypes.byref(result))),
-        "sum6": Call(bare.bc_sum6, tuple(ctypes.c_double(v) for v in SIX)),
-        "dsum": Call(bare.bc_dsum, (ctypes.c_void_p(address), ctypes.c_size_t(8))),
+        "noop": {"f": bare.bc_noop},
+        "add": {
+            "f": bare.bc_add,
+            "a": ctypes.c_int64(2),
+            "b": ctypes.c_int64(3),
+            "out": ctypes.byref(result),
+        },
+        "sum6": {"f": bare.bc_sum6, **_six(ctypes.c_double(v) for v in SIX)},
+        "dsum": {"f": bare.bc_dsum, "x": ctypes.c_void_p(address), "n": ctypes.c_size_t(8)},
     }
-    return undeclared[pattern]
+    return undeclared[pattern], STATEMENTS[pattern]
 
 
-def _cffi_call(pattern: str, variant: str) -> Call:
+def _cffi_call(pattern: str, variant: str) -> Variant:
+    x8 = floats(8)
     if variant == "abi":
         abi = pytest.importorskip("bindings.cffi.abi")
-        x8 = floats(8)
         wrapped = {
-            "noop": Call(abi.noop),
-            "add": Call(abi.add, (2, 3)),
-            "sum6": Call(abi.sum6, SIX),
-            "dsum": Call(abi.dsum, (x8,)),
-            "scale": Call(abi.scale, (x8, 2.0)),
+            "noop": ({"f": abi.noop}, "f()"),
+            "add": ({"f": abi.add, "a": 2, "b": 3}, "f(a, b)"),
+            "sum6": ({"f": abi.sum6, **_six(SIX)}, STATEMENTS["sum6"]),
+            "dsum": ({"f": abi.dsum, "x": x8}, "f(x)"),
+            "scale": ({"f": abi.scale, "x": x8, "k": 2.0}, "f(x, k)"),
         }
         return wrapped[pattern]
     if variant == "abi-raw":
@@ -79,17 +100,17 @@ def _cffi_call(pattern: str, variant: str) -> Call:
     else:
         module = pytest.importorskip("bindings.cffi._cffi_bcore")
     ffi, lib = module.ffi, module.lib
-    x8, out8 = floats(8), floats(8)
+    out8 = floats(8)
     doubles_in = ffi.from_buffer("double[]", x8)
     doubles_out = ffi.from_buffer("double[]", out8, require_writable=True)
     raw = {
-        "noop": Call(lib.bc_noop),
-        "add": Call(lib.bc_add, (2, 3, ffi.new("int64_t *"))),
-        "sum6": Call(lib.bc_sum6, SIX),
-        "dsum": Call(lib.bc_dsum, (doubles_in, 8)),
-        "scale": Call(lib.bc_scale, (doubles_in, 8, 2.0, doubles_out)),
+        "noop": {"f": lib.bc_noop},
+        "add": {"f": lib.bc_add, "a": 2, "b": 3, "out": ffi.new("int64_t *")},
+        "sum6": {"f": lib.bc_sum6, **_six(SIX)},
+        "dsum": {"f": lib.bc_dsum, "x": doubles_in, "n": 8},
+        "scale": {"f": lib.bc_scale, "x": doubles_in, "n": 8, "k": 2.0, "out": doubles_out},
     }
-    return raw[pattern]
+    return raw[pattern], STATEMENTS[pattern]
 
 
 def _cases(variants: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
@@ -105,11 +126,11 @@ def _require(backend: str) -> None:
 def bench_ctypes_variant(benchmark, pattern, variant, settings):
     _require("ctypes")
     label(benchmark, kind="variant", pattern=pattern, backend="ctypes", variant=variant)
-    run(benchmark, _ctypes_call(pattern, variant), settings)
+    measure(benchmark, *_ctypes_call(pattern, variant), settings)
 
 
 @pytest.mark.parametrize(("pattern", "variant"), _cases(CFFI_VARIANTS))
 def bench_cffi_variant(benchmark, pattern, variant, settings):
     _require("cffi")
     label(benchmark, kind="variant", pattern=pattern, backend="cffi", variant=variant)
-    run(benchmark, _cffi_call(pattern, variant), settings)
+    measure(benchmark, *_cffi_call(pattern, variant), settings)

@@ -7,6 +7,8 @@ import, the run stops at once: a report that silently lacks a backend would misl
 
 ``--bench-mode`` (full, quick, smoke) picks the sizes and rounds in ``helpers.MODES``;
 the fixtures ``sweep_n``, ``conversion_n`` and ``ownership_n`` take the mode's sizes.
+``--bench-worker K`` numbers the worker process (``run.py`` starts several): every figure
+records it, and odd workers measure the backends of a group in the reverse order.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from types import ModuleType
 
 import pytest
 from helpers import MODES, Settings
+from patterns import REFERENCE
 
 import bindings
 
@@ -27,6 +30,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=sorted(MODES),
         default="full",
         help="sizes and rounds: full (the report), quick (CI), smoke (tests: a handful of rounds)",
+    )
+    group.addoption(
+        "--bench-worker",
+        type=int,
+        default=0,
+        help="number of this worker process (recorded in every figure; odd: backends in reverse)",
     )
     group.addoption(
         "--bench-no-table",
@@ -89,24 +98,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Runs the backends of one measurement back to back, and spreads the floors over the run.
 
     Every ratio compares two backends, so they are measured within seconds of each other:
-    load that comes and goes on the machine then shifts both, not one. The floors
-    (``bench_floor``, one group per repeat) go at even intervals among the rest, so the
-    plausibility check has a floor measured under every stretch of the run's conditions.
+    load that comes and goes on the machine then shifts both, not one. The reference
+    backend opens each group and is measured again at its end (``bench_overhead_again``);
+    between them, odd workers take the other backends in the reverse order, so that no
+    backend always sits next to the reference. The floors (``bench_floor``, one group
+    per repeat) go at even intervals among the rest, so the plausibility check has a
+    floor measured under every stretch of the run's conditions.
     """
-    order = {name: i for i, name in enumerate(bindings.BACKENDS)}
+    others = [name for name in bindings.BACKENDS if name != REFERENCE]
+    if config.getoption("--bench-worker") % 2:
+        others.reverse()
+    order = {name: i for i, name in enumerate([REFERENCE, *others])}
+    again = {"bench_overhead_again": ("bench_overhead", len(order))}
+
+    def name_and_rank(item: pytest.Item) -> tuple[str, int | None]:
+        name = getattr(item, "originalname", item.name)
+        if name in again:
+            return again[name]
+        backend = item.callspec.params.get("backend") if hasattr(item, "callspec") else None
+        return name, order.get(backend, -1)
 
     def measurement(item: pytest.Item) -> tuple:
         params = dict(getattr(item, "callspec", None).params) if hasattr(item, "callspec") else {}
         params.pop("backend", None)
-        return (item.path, getattr(item, "originalname", item.name), tuple(sorted(map(str, params.items()))))
+        return (item.path, name_and_rank(item)[0], tuple(sorted(map(str, params.items()))))
 
     first_seen: dict[tuple, int] = {}
     for index, item in enumerate(items):
         first_seen.setdefault(measurement(item), index)
 
     def key(item: pytest.Item) -> tuple:
-        backend = item.callspec.params.get("backend") if hasattr(item, "callspec") else None
-        return (first_seen[measurement(item)], order.get(backend, -1))
+        return (first_seen[measurement(item)], name_and_rank(item)[1])
 
     floors = [item for item in items if getattr(item, "originalname", "") == "bench_floor"]
     others = sorted((item for item in items if item not in floors), key=key)
@@ -117,6 +139,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for k, group in reversed(list(enumerate(groups.values()))):
         spread[round(k * len(others) / len(groups)) : round(k * len(others) / len(groups))] = group
     items[:] = spread
+
+
+@pytest.fixture(autouse=True)
+def _worker_number(request: pytest.FixtureRequest) -> None:
+    """Stamps the worker's number on every figure: the report pairs figures by worker."""
+    if "benchmark" in request.fixturenames:
+        request.getfixturevalue("benchmark").extra_info["worker"] = request.config.getoption("--bench-worker")
 
 
 @pytest.fixture(scope="session")

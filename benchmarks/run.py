@@ -9,21 +9,30 @@ folder outside the source tree so that ``import bindings`` finds the built packa
 Stages, each announced with its elapsed time:
 
 1. ``machine.json``: the machine, compilers and versions (``machine.py``);
-2. the pytest-benchmark suite (``bench_*.py``) -> ``benchmarks.json.gz``, the raw JSON;
-3. ``static.json``: build time, artefact size, import time, memory, lines (``static.py``);
-4. ``report.md`` and the four plots (``report.py``), which check the data first.
+2. the call benchmarks (``bench_overhead.py``, ``bench_variants.py``) in several
+   independent worker processes, as pyperf runs workers: a ratio's interval comes from
+   the spread between processes, not only between rounds of one;
+3. the size, ownership and thread benchmarks (``bench_sweeps.py``, ``bench_ownership.py``,
+   ``bench_threads.py``), in fewer workers (one in ``--quick``); 2 and 3 together ->
+   ``benchmarks.json.gz``, the raw pytest-benchmark JSON of every worker (each figure
+   records its worker);
+4. ``instructions/``: every call pattern counted under callgrind by the overhead check's
+   own machinery (``overhead/run.py``), when valgrind is installed;
+5. ``static.json``: build time, artefact size, import time, memory, lines (``static.py``);
+6. ``report.md`` and the plots (``report/``), which check the data first.
 
-Modes: full (the report: every size, ~0.5 s of rounds per benchmark, build times),
-``--quick`` (fewer sizes and rounds, no build times: for CI, a few minutes) and
-``--smoke`` (a handful of rounds on tiny inputs: the test suite's check that nothing is
-broken; its numbers mean nothing). The folder is
-``benchmarks/results/<UTC time>-<host>[-quick|-smoke]`` unless ``--out`` says otherwise.
-``--readme`` rewrites README.md's results section, in full mode only.
+Modes: full (the report: every size, twenty workers, build times), ``--quick`` (fewer
+sizes, rounds and workers, no build times: a few minutes) and ``--smoke`` (a handful of
+rounds on tiny inputs: the test suite's check that nothing is broken; its numbers mean
+nothing). The folder is ``benchmarks/results/<UTC time>-<host>[-quick|-smoke]`` unless
+``--out`` says otherwise. ``--readme`` rewrites README.md's results section, in full
+mode only.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
 import os
@@ -38,14 +47,16 @@ from pathlib import Path
 import machine
 import report
 import static
+from helpers import MODES
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
-#: pytest-benchmark's settings per mode (the sizes are in helpers.MODES).
-BENCHMARK_OPTIONS = {
+#: pytest-benchmark's own calibration, for the benchmarks that time through its loop
+#: (``bench_harness``); every other benchmark sets its rounds itself (``helpers.measure``).
+HARNESS_OPTIONS = {
     "full": [
-        "--benchmark-max-time=0.3",
+        "--benchmark-max-time=0.2",
         "--benchmark-min-rounds=15",
         "--benchmark-min-time=0.0002",
         "--benchmark-warmup=on",
@@ -65,7 +76,11 @@ BENCHMARK_OPTIONS = {
         "--benchmark-warmup=off",
     ],
 }
+#: The benchmark files run by every worker, and those run once (sizes, ownership, threads).
+CALL_FILES = ("bench_overhead.py", "bench_variants.py")
+SIZE_FILES = ("bench_sweeps.py", "bench_ownership.py", "bench_threads.py")
 IMPORT_RUNS = {"full": 15, "quick": 5, "smoke": 1}
+NO_TESTS = 5  # pytest's exit code when -k selects nothing
 
 
 class Stages:
@@ -98,19 +113,59 @@ def default_folder(mode: str) -> Path:
     return RESULTS / f"{stamp}-{tag}{'' if mode == 'full' else '-' + mode}"
 
 
-def run_benchmarks(folder: Path, mode: str, extra: list[str]) -> int:
-    raw = folder / "benchmarks.json"
-    command = [sys.executable, "-m", "pytest", str(HERE), f"--bench-mode={mode}", "--bench-no-table"]
-    command += [*BENCHMARK_OPTIONS[mode], "--benchmark-disable-gc", f"--benchmark-json={raw}"]
-    command += ["-p", "no:cacheprovider", "-ra", *extra]
+def run_pytest(files: tuple[str, ...], raw: Path, mode: str, worker: int, extra: list[str]) -> int:
+    """One worker process: pytest-benchmark over ``files``, its JSON written to ``raw``."""
+    command = [sys.executable, "-m", "pytest", *(str(HERE / name) for name in files)]
+    command += [f"--bench-mode={mode}", f"--bench-worker={worker}", "--bench-no-table"]
+    command += [*HARNESS_OPTIONS[mode], "--benchmark-disable-gc"]
+    command += [f"--benchmark-json={raw}", "-p", "no:cacheprovider", "-ra", *extra]
+    print("$ " + " ".join(command), flush=True)
+    return subprocess.run(command, check=False).returncode
+
+
+def merge(parts: list[Path], target: Path) -> None:
+    """One pytest-benchmark JSON holding every worker's benchmarks, gzipped to stay small enough to commit."""
+    merged: dict | None = None
+    for part in parts:
+        data = json.loads(part.read_text())
+        if merged is None:
+            merged = data
+        else:
+            merged["benchmarks"].extend(data["benchmarks"])
+        part.unlink()
+    with gzip.open(target, "wt") as handle:
+        json.dump(merged or {"benchmarks": []}, handle)
+
+
+def run_benchmarks(folder: Path, mode: str, extra: list[str], stages: Stages) -> int:
+    workers = MODES[mode].workers
+    parts = []
+    for worker in range(workers):
+        stages.begin(f"call benchmarks, worker {worker + 1} of {workers}")
+        parts.append(folder / f"benchmarks.worker{worker}.json")
+        code = run_pytest(CALL_FILES, parts[-1], mode, worker, extra)
+        if code not in (0, NO_TESTS):  # -k may select nothing from one group of files
+            return code
+    size_workers = MODES[mode].size_workers
+    for worker in range(size_workers):
+        stages.begin(f"size, ownership and thread benchmarks, worker {worker + 1} of {size_workers}")
+        parts.append(folder / f"benchmarks.sizes{worker}.json")
+        code = run_pytest(SIZE_FILES, parts[-1], mode, worker, extra)
+        if code not in (0, NO_TESTS):
+            return code
+    merge([part for part in parts if part.is_file()], folder / "benchmarks.json.gz")
+    return 0
+
+
+def count_instructions(folder: Path, backends: list[str]) -> str:
+    """Counts every call pattern under callgrind into ``folder/instructions``; "" or why not."""
+    if shutil.which("valgrind") is None:
+        return "valgrind is not installed (Debian/Ubuntu: apt-get install valgrind)"
+    command = [sys.executable, str(HERE / "overhead" / "run.py"), "--no-compare", "--no-wall-clock"]
+    command += [f"--backends={','.join(backends)}", f"--out={folder / 'instructions'}", "--label=this run"]
     print("$ " + " ".join(command), flush=True)
     code = subprocess.run(command, check=False).returncode
-    if raw.is_file():
-        # The raw JSON holds every round; compressed, it stays small enough to commit.
-        with raw.open("rb") as source, gzip.open(folder / "benchmarks.json.gz", "wb") as target:
-            shutil.copyfileobj(source, target)
-        raw.unlink()
-    return code
+    return "" if code == 0 else f"the overhead check's measurement failed (exit code {code})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,14 +176,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="the run folder (default: benchmarks/results/<time>-<host>)")
     parser.add_argument("--readme", type=Path, help="README.md whose results section a full run rewrites")
     parser.add_argument("--no-build-time", action="store_true", help="skip the build-time measurement")
+    parser.add_argument(
+        "--no-instructions", action="store_true", help="skip the instruction counts (callgrind)"
+    )
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest after --, e.g. -k noop")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "smoke" if args.smoke else "full"
     folder = (args.out or default_folder(mode)).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    stages = Stages(4)
-    meta = {"mode": mode, "started_utc": started, "argv": sys.argv[1:], "options": BENCHMARK_OPTIONS[mode]}
+    stages = Stages(4 + MODES[mode].workers + MODES[mode].size_workers)
+    meta = {
+        "mode": mode,
+        "started_utc": started,
+        "argv": sys.argv[1:],
+        "settings": dataclasses.asdict(MODES[mode]),
+    }
 
     import bindings
 
@@ -143,11 +206,18 @@ def main(argv: list[str] | None = None) -> int:
     description = machine.describe()
     (folder / "machine.json").write_text(json.dumps(description, indent=2) + "\n")
 
-    stages.begin("benchmarks", f"pytest-benchmark, {mode} mode (each dot is one benchmark)")
-    code = run_benchmarks(folder, mode, args.pytest_args)
+    code = run_benchmarks(folder, mode, args.pytest_args, stages)
     if code != 0:
         print(f"[bench] the benchmark suite failed (pytest exit code {code})", flush=True)
         return code
+
+    stages.begin("instruction counts", "callgrind, the overhead check's machinery")
+    absent = (
+        "skipped (--no-instructions)" if args.no_instructions else count_instructions(folder, list(built))
+    )
+    meta["instructions"] = absent or "counted"
+    if absent:
+        print(f"[bench] no instruction counts: {absent}", flush=True)
 
     build_time = mode == "full" and not args.no_build_time
     stages.begin(

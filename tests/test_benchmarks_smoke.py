@@ -1,16 +1,21 @@
 """A smoke run of the benchmark suite, so that a broken benchmark fails CI.
 
 ``benchmarks/run.py --smoke`` runs every benchmark for a handful of rounds on tiny
-inputs, the static figures without build times, and the report generator, into a
-temporary folder. These tests check that everything ran and that every built backend,
-pattern, baseline, variant, sweep and thread figure is in the output. No timing is
-judged: on a shared CI machine the numbers mean nothing.
+inputs in two worker processes, counts every pattern's instructions under callgrind
+(when valgrind is installed), measures the static figures without build times, and runs
+the report generator, into a temporary folder. These tests check that everything ran
+and that every built backend, pattern, baseline, variant, sweep and thread figure is in
+the output, measured by the net-of-loop method (the loop builder), with its interval,
+its CALL path and (with valgrind) its instruction count. No timing is judged: on a
+shared CI machine the numbers mean nothing.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,23 +29,12 @@ pytest.importorskip("matplotlib", reason="the benchmark report needs matplotlib 
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = ROOT / "benchmarks" / "run.py"
-PATTERNS = {
-    "noop",
-    "add",
-    "sum6",
-    "dsum",
-    "scale",
-    "matvec",
-    "find_peaks",
-    "fnv1a",
-    "repeat",
-    "describe",
-    "events_total",
-    "update",
-    "update_many",
-    "integrate",
-    "create_close",
-}
+sys.path.insert(0, str(ROOT / "benchmarks"))
+try:
+    from patterns import PATTERNS  # the one definition the benchmarks, the check and the report share
+finally:
+    sys.path.remove(str(ROOT / "benchmarks"))
+VALGRIND = shutil.which("valgrind") is not None
 PLOTS = ("overhead.png", "sweep.png", "threads.png", "static.png")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -88,6 +82,9 @@ def test_every_built_backend_runs_every_pattern(figures: list[dict]) -> None:
     for backend in built:
         missing = {p for p in PATTERNS if not _present(figures, kind="overhead", pattern=p, backend=backend)}
         assert not missing, f"{backend}: no overhead figure for {sorted(missing)}"
+        for pattern in PATTERNS:  # in both workers: the intervals pair figures by worker
+            for worker in (0, 1):
+                assert _present(figures, kind="overhead", pattern=pattern, backend=backend, worker=worker)
         for kind, pattern in (
             ("sweep", "dsum"),
             ("sweep", "scale"),
@@ -118,6 +115,38 @@ def test_baselines_and_variants_are_measured(figures: list[dict]) -> None:
             assert _present(figures, kind="variant", backend="cffi", variant=variant), variant
 
 
+def test_every_call_figure_is_measured_net_of_its_loop(run_folder: Path) -> None:
+    with gzip.open(run_folder / "benchmarks.json.gz", "rt") as handle:
+        raw = json.load(handle)
+    # Every figure but the thread speed-ups and the harness comparison, which time otherwise on purpose.
+    timed = [b for b in raw["benchmarks"] if b["extra_info"].get("kind") not in ("threads", "harness")]
+    assert any(b["extra_info"].get("kind") == "harness" for b in raw["benchmarks"])
+    assert timed
+    for bench in timed:
+        info, rounds = bench["extra_info"], bench["stats"]["rounds"]
+        assert info["calls_per_iteration"] >= 10, bench["name"]  # K calls per loop iteration
+        assert info["iterations"] >= 1, bench["name"]
+        # Each timed round has the empty loop's time beside it, and the gross rounds stay raw.
+        assert len(info["empty_round_seconds"]) == rounds == len(bench["stats"]["data"]), bench["name"]
+        if sys.version_info >= (3, 11):
+            assert info["call_path"] and info["call_path"] != "n/a", bench["name"]
+    reference = [b for b in timed if b["extra_info"].get("variant") == "again"]
+    assert {b["extra_info"]["pattern"] for b in reference} == set(PATTERNS)  # the A/A repeat
+
+
+@pytest.mark.skipif(not VALGRIND, reason="valgrind is not installed: the run counts no instructions")
+def test_every_pattern_has_its_instruction_count(run_folder: Path) -> None:
+    counts = json.loads((run_folder / "instructions" / "overhead.json").read_text())
+    for backend in bindings.available():
+        per_call = counts["instructions_per_call"][backend]
+        assert set(per_call) == set(PATTERNS), backend
+        assert all(value > 0 for value in per_call.values()), (backend, per_call)
+    report = (run_folder / "report.md").read_text()
+    assert "## Instructions beside nanoseconds" in report
+    assert "### Do time and instructions agree?" in report
+    assert " instr" in report.split("## Call overhead", 1)[1]  # counts beside the headline figures
+
+
 def test_static_figures_cover_every_built_backend(run_folder: Path) -> None:
     static = json.loads((run_folder / "static.json").read_text())
     for backend in bindings.available():
@@ -134,14 +163,25 @@ def test_the_report_covers_every_section_and_backend(run_folder: Path) -> None:
         "Plausibility checks",
         "Summary",
         "Call overhead",
+        "The method's own spread: the C-API backend against itself (A/A)",
+        "An empty call against the floors",
+        "Instructions beside nanoseconds",
+        "Which CALL instruction the caller runs",
         "Variants",
         "Size sweeps",
         "Ownership",
     ):
         assert f"## {heading}" in report, heading
+    assert "net of the harness" in report
+    # Every ratio in the headline table carries its interval: "(3.16x [1.87, 3.47x])", en dash.
+    headline = report.split("## Call overhead", 1)[1].split("<details>", 1)[0]
+    for backend in bindings.available():
+        if backend != "capi":
+            assert re.search(r"x \[[-0-9.]+\u2013[-0-9.]+x\]\)", headline), backend
     for heading in ("Threads and the GIL", "Static figures"):
         assert f"## {heading}" in report, heading
     for backend in bindings.available():
-        assert f"| {backend} |" in report, backend
+        # A row of a table: its first cell, padded to the column's width.
+        assert re.search(rf"^\| {re.escape(backend)} +\|", report, re.MULTILINE), backend
     machine = json.loads((run_folder / "machine.json").read_text())
     assert machine["python"]["version"] and machine["cpu"]["logical_cores"]

@@ -1,9 +1,11 @@
 """The call-overhead check (benchmarks/overhead) catches what it exists to catch.
 
-The same three patterns on the capi backend are counted three times under
-callgrind, each time by the check's own command line:
+The same patterns on the capi backend are counted three times under callgrind,
+each time by the check's own command line:
 
-- before: ``noop()``, ``add(2, 3)`` and ``fnv1a`` of 16 bytes, called directly;
+- before: ``noop()``, ``add(2, 3)`` and ``fnv1a`` of 16 bytes, called directly, and an
+  empty Python function beside one that makes one extra nested call (the loop builder's
+  known difference: the second must count one call more);
 - after: ``noop`` behind one extra Python-level wrapper, ``fnv1a`` of 24 bytes
   (the same C function running its byte loop 8 more times: a few dozen more C
   instructions in the call path), ``add`` unchanged;
@@ -26,12 +28,20 @@ import pytest
 import bindings
 
 OVERHEAD = Path(__file__).resolve().parent.parent / "benchmarks" / "overhead"
-DIRECT = {"noop": ["f = core.noop", "f()"], "add": ["f = core.add", "f(2, 3)"]}
+DIRECT = {
+    "noop": ["f = core.noop", "f()"],
+    "add": ["f = core.add", "f(2, 3)"],
+    # The loop builder's known difference, counted exactly: one extra nested Python call.
+    "python_call": ["def f():\n    pass", "f()"],
+    "nested_call": ["def g():\n    pass\ndef f():\n    g()", "f()"],
+}
 BEFORE = {**DIRECT, "fnv1a": ["f = core.fnv1a; data = bytes(16)", "f(data)"]}
 AFTER = {
     "noop": ["g = core.noop\ndef f():\n    return g()", "f()"],
     "add": DIRECT["add"],
     "fnv1a": ["f = core.fnv1a; data = bytes(24)", "f(data)"],
+    "python_call": DIRECT["python_call"],
+    "nested_call": DIRECT["nested_call"],
 }
 
 
@@ -126,4 +136,18 @@ def test_extra_python_frame_and_extra_c_instructions_fail_the_check(results: dic
     # its per-call count may move by a hair, never by a regression's amount.
     assert abs(after["add"] - before["add"]) <= 0.1, (before, after)
     statuses = {row[1]: row[-1] for row in _table_rows(comparison.stdout.split("REGRESSION", 1)[0])}
-    assert statuses == {"noop": "FAIL", "add": "ok", "fnv1a": "FAIL"}
+    assert statuses == {
+        "noop": "FAIL",
+        "add": "ok",
+        "fnv1a": "FAIL",
+        "python_call": "ok",
+        "nested_call": "ok",
+    }
+
+
+def test_one_extra_nested_call_counts_one_call_more(results: dict[str, Path]) -> None:
+    """The loop builder subtracts the loop exactly: f() that calls g() costs two calls of g()."""
+    counts = _counts(results["before"])
+    one, two = counts["python_call"], counts["nested_call"]
+    # The nested call also loads g from the globals: a few instructions more than the outer call.
+    assert 0.9 <= (two - one) / one <= 1.25, counts

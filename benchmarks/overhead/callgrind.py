@@ -121,7 +121,7 @@ def build_toggle(work: Path) -> Path:
 
 
 def install_harness(work: Path) -> None:
-    """Copies measure.py and patterns.py, alone, into the work folder's harness/.
+    """Copies measure.py, patterns.py and loops.py, alone, into the work folder's harness/.
 
     The measured process lists the folder of its script (``sys.path[0]``), so
     anything else there (a ``__pycache__``, one more file) would change what it
@@ -130,8 +130,8 @@ def install_harness(work: Path) -> None:
     folder = work / "harness"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    for name in ("measure.py", "patterns.py"):
-        shutil.copyfile(HERE / name, folder / name)
+    for source in (HERE / "measure.py", HERE.parent / "patterns.py", HERE.parent / "loops.py"):
+        shutil.copyfile(source, folder / source.name)
 
 
 def _measure(python: str, backend: str, mode: str, work: Path, patterns_file: Path | None) -> list[str]:
@@ -174,8 +174,8 @@ def count(
 ) -> dict[str, Any]:
     """Instructions per call of every pattern of one backend (run ``prepare`` first).
 
-    Returns {"instructions_per_call": {pattern: float}, "raw": {pattern: [calls loop, empty loop]},
-    "package": ..., "python": ..., "numpy": ...}.
+    Returns {"instructions_per_call": {pattern: float}, "raw": {pattern: [calls loop, empty loop,
+    calls made]}, "call_path": {pattern: str}, "package": ..., "python": ..., "numpy": ...}.
     """
     out, log = work / f"callgrind.{backend}.out", work / f"valgrind.{backend}.log"
     # region: ch12-valgrind
@@ -199,13 +199,14 @@ def count(
     report = json.loads(proc.stdout)
     counts = read_dumps(out)
     result: dict[str, Any] = {"instructions_per_call": {}, "raw": {}}
+    calls_made = report.pop("calls")
     for label in report.pop("labels"):
         name, which = label[len(LABEL_PREFIX) :].rsplit(":", 1)
         if which != "calls":
             continue
         loop, empty = counts[f"{name}:calls"], counts[f"{name}:empty"]
-        result["instructions_per_call"][name] = round((loop - empty) / calls, 2)
-        result["raw"][name] = [loop, empty]
+        result["instructions_per_call"][name] = round((loop - empty) / calls_made[name], 2)
+        result["raw"][name] = [loop, empty, calls_made[name]]
     out.unlink()  # every function's cost of every dump: large, and read already
     return {**result, **report}
 

@@ -1,5 +1,9 @@
 """Runs the call patterns of one backend inside the interpreter being measured.
 
+The patterns and the loops are the benchmarks' own (``patterns.py``, ``loops.py``,
+copied beside this file in the harness folder): the same K calls per iteration of the
+same generated loop, the same empty loop subtracted.
+
     python measure.py --backend capi --mode prepare
     python measure.py --backend capi --mode instructions --calls 2000 --toggle toggle.so
     python measure.py --backend capi --mode time
@@ -13,7 +17,9 @@ starts it so). Each pattern's two loops run once uncounted as a warm-up (bytecod
 specialisation, caches, free lists), then each is counted on its own: counting is
 switched on right before the loop and off right after it, through the client
 requests of ``toggle.c``, and every count is dumped under the label
-``overhead:<pattern>:empty`` or ``overhead:<pattern>:calls``.
+``overhead:<pattern>:empty`` or ``overhead:<pattern>:calls``. A pattern's loops run
+``--calls / (K * per)`` iterations (at least 2), so every pattern makes about the same
+number of calls (integrate: callbacks).
 
 ``time``: run natively; best-of-5 wall-clock time of the same loops, for
 information only.
@@ -29,17 +35,22 @@ import ctypes
 import gc
 import json
 import sys
-import time
 from importlib import metadata
 from typing import Any
 
+import loops
 import patterns
 
 NOT_BUILT = 3
 LABEL_PREFIX = "overhead:"
 
 
-def count(loops: dict[str, Any], calls: int, toggle_path: str) -> None:
+def iterations(calls: int, pattern: patterns.Pattern, k: int) -> int:
+    """Loop iterations that make about ``calls`` calls (units of ``per``) of a pattern."""
+    return max(2, calls // (k * pattern.per))
+
+
+def count(measured: dict[str, Any], calls: int, toggle_path: str) -> None:
     """Counts every loop under callgrind, one labelled dump each."""
     toggle = ctypes.PyDLL(toggle_path)  # PyDLL: the calls keep the GIL, no thread switch
     start, stop = toggle.overhead_start, toggle.overhead_stop
@@ -48,32 +59,23 @@ def count(loops: dict[str, Any], calls: int, toggle_path: str) -> None:
     # The first call through each ctypes function does one-time work: do it uncounted.
     start()
     stop(f"{LABEL_PREFIX}warm-up".encode())
-    for name, (empty, loop, args) in loops.items():
-        empty(calls, *args)
-        loop(calls, *args)
-        for which, function in (("empty", empty), ("calls", loop)):
+    for name, (pattern, timed) in measured.items():
+        n = iterations(calls, pattern, timed.k)
+        timed.empty(n, *timed.args)
+        timed.calls(n, *timed.args)
+        for which, function in (("empty", timed.empty), ("calls", timed.calls)):
             label = f"{LABEL_PREFIX}{name}:{which}".encode()
             start()
-            function(calls, *args)
+            function(n, *timed.args)
             stop(label)
 
 
-def _seconds(function: Any, n: int, args: tuple[Any, ...]) -> float:
-    begin = time.perf_counter()
-    function(n, *args)
-    return time.perf_counter() - begin
-
-
-def wall_clock(loops: dict[str, Any], repeat: int = 5, target: float = 0.01) -> dict[str, float]:
-    """Nanoseconds per call: best of ``repeat`` (calling loop - empty loop) / n."""
+def wall_clock(measured: dict[str, Any], target: float = 0.01) -> dict[str, float]:
+    """Nanoseconds per call (per ``per`` unit): best of 5 rounds of each loop, net of the empty one."""
     result = {}
-    for name, (empty, loop, args) in loops.items():
-        n = 100
-        while _seconds(loop, n, args) < target and n < 10_000_000:
-            n *= 4
-        best_loop = min(_seconds(loop, n, args) for _ in range(repeat))
-        best_empty = min(_seconds(empty, n, args) for _ in range(repeat))
-        result[name] = round(max(best_loop - best_empty, 0.0) / n * 1e9, 1)
+    for name, (pattern, timed) in measured.items():
+        n = loops.calibrate(timed, target)
+        result[name] = round(max(loops.net_ns(timed, n), 0.0) / pattern.per, 1)
     return result
 
 
@@ -81,7 +83,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", required=True)
     parser.add_argument("--mode", choices=("prepare", "instructions", "time"), required=True)
-    parser.add_argument("--calls", type=int, default=2000, help="iterations of each counted loop")
+    parser.add_argument("--calls", type=int, default=2000, help="calls each counted loop makes (about)")
     parser.add_argument("--patterns", help="JSON file of patterns instead of patterns.PATTERNS")
     parser.add_argument("--toggle", help="the compiled toggle.c (instructions mode)")
     args = parser.parse_args()
@@ -99,10 +101,12 @@ def main() -> int:
         print(json.dumps({"backend": args.backend, "not_built": f"missing {', '.join(missing)}"}))
         return NOT_BUILT
 
-    loops = {
-        name: patterns.build(core, name, setup, statement)
-        for name, (setup, statement) in patterns.load(args.patterns).items()
-    }
+    measured = {}
+    for name, pattern in patterns.load(args.patterns).items():
+        measured[name] = (
+            pattern,
+            loops.build(patterns.namespace(pattern, core), pattern.statement, name=name),
+        )
     gc.collect()
     gc.disable()  # a collection inside a counted loop would be counted
     # A fingerprint of everything the process did before measuring: should two runs of
@@ -110,14 +114,19 @@ def main() -> int:
     state = {"modules": len(sys.modules), "blocks": sys.getallocatedblocks()}
     report: dict[str, Any] = {"backend": args.backend, "state": state}
     if args.mode == "instructions":
-        count(loops, args.calls, args.toggle)
-        report["labels"] = [f"{LABEL_PREFIX}{name}:{which}" for name in loops for which in ("empty", "calls")]
+        count(measured, args.calls, args.toggle)
+        report["labels"] = [f"{LABEL_PREFIX}{name}:{w}" for name in measured for w in ("empty", "calls")]
+        report["calls"] = {
+            name: iterations(args.calls, pattern, timed.k) * timed.k * pattern.per
+            for name, (pattern, timed) in measured.items()
+        }
+        report["call_path"] = {name: loops.call_path(timed) for name, (_, timed) in measured.items()}
     elif args.mode == "time":
-        report["wall_ns_per_call"] = wall_clock(loops)
+        report["wall_ns_per_call"] = wall_clock(measured)
     else:
-        for empty, loop, loop_args in loops.values():
-            empty(10, *loop_args)
-            loop(10, *loop_args)
+        for _, timed in measured.values():
+            timed.empty(2, *timed.args)
+            timed.calls(2, *timed.args)
     gc.enable()
     try:
         source = json.loads(metadata.distribution("bindings").read_text("direct_url.json") or "{}")

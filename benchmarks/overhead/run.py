@@ -26,6 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+# benchmarks/ holds the call patterns and the loop builder this check shares with the benchmarks.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import callgrind
 import compare
 import patterns
@@ -67,6 +70,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fail-above", type=float, default=5.0, metavar="PERCENT", help="default 5")
     parser.add_argument("--warn-above", type=float, default=1.0, metavar="PERCENT", help="default 1")
     parser.add_argument("--no-wall-clock", action="store_true", help="skip the informational timings")
+    parser.add_argument(
+        "--pins", type=Path, help="the constraints file the package was installed with (recorded)"
+    )
     return parser.parse_args(argv)
 
 
@@ -82,7 +88,7 @@ def built_backends(requested: str | None) -> tuple[list[str], list[str]]:
     return [n for n in names if n in available], [n for n in names if n not in available]
 
 
-def environment() -> dict[str, str]:
+def environment(pins: Path | None = None) -> dict[str, str | None]:
     """What the counts depend on besides the code: results from different ones are not comparable."""
     import numpy
 
@@ -94,7 +100,18 @@ def environment() -> dict[str, str]:
         "valgrind": callgrind.first_line("valgrind", "--version"),
         "cc": callgrind.first_line(os.environ.get("CC", "cc"), "--version"),
         "rustc": callgrind.first_line("rustc", "--version"),
+        # The pinned versions of the libraries that generate or run the bindings' code
+        # (nox installs with them; the build tools' versions cannot be read back from the
+        # installed modules).
+        "pins": _pins(pins),
     }
+
+
+def _pins(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    return ", ".join(line for line in lines if line)
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -139,15 +156,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "format": 1,
         "label": args.label,
         "package": first["package"],
-        "environment": environment(),
+        "environment": environment(args.pins),
         "settings": {
             "calls": args.calls,
-            "patterns": {k: list(v) for k, v in patterns.load(args.patterns).items()},
+            "patterns": {k: [p.setup, p.statement, p.per] for k, p in patterns.load(args.patterns).items()},
         },
         "not_built": not_built,
         "instructions_per_call": {name: r["instructions_per_call"] for name, r in counted.items()},
         "wall_ns_per_call": walls,
         "raw_instructions": {name: r["raw"] for name, r in counted.items()},
+        "call_path": {name: r["call_path"] for name, r in counted.items()},
         "state_before_counting": {name: r["state"] for name, r in counted.items()},
         "seconds": round(time.perf_counter() - started, 1),
     }

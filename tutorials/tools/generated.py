@@ -12,7 +12,7 @@ table of numbers or a figure link is never typed by hand, and after
 ``nox -s bench`` writes a new run, ``python tutorials/tools/sync.py --write``
 (which the bench session runs) brings every chapter up to date.
 
-The tables are computed by ``benchmarks/report.py`` itself (imported, never copied):
+The tables are computed by the ``benchmarks/report`` package itself (imported, never copied):
 its loader, plausibility checks, ratios, crossovers and formatting. A figure the report
 flags as implausible carries the report's warning sign here too.
 """
@@ -20,7 +20,7 @@ flags as implausible carries the report's warning sign here too.
 from __future__ import annotations
 
 import functools
-import importlib.util
+import importlib
 import json
 import re
 import sys
@@ -68,24 +68,24 @@ def report_link(args: str) -> str:
     return f"Figures from the committed benchmark run of {started}: [`{link}`](../{link}).\n"
 
 
-# ---- tables from the run's data, through benchmarks/report.py ----------------------------
+# ---- tables from the run's data, through the benchmarks/report package ------------------
 
 
 @functools.cache
 def _report() -> ModuleType:
-    """``benchmarks/report.py`` as a module.
+    """The ``benchmarks/report`` package, imported once.
 
-    It imports ``machine.py`` from its own folder, which is on ``sys.path`` only while it
-    loads, so that no other module of ``benchmarks/`` can shadow anything afterwards.
+    It and ``machine.py``, which it imports, live in ``benchmarks/``: that folder is on
+    ``sys.path`` only while the package loads (it imports every module of its own at once),
+    so that no other module of ``benchmarks/`` can shadow anything afterwards.
     """
-    spec = importlib.util.spec_from_file_location("bindings_benchmark_report", BENCHMARKS / "report.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        spec.loader.exec_module(module)
+        module = importlib.import_module("report")
     finally:
         sys.path.remove(str(BENCHMARKS))
+    if Path(module.__file__).parent != BENCHMARKS / "report":  # "report" is a common name
+        raise ImportError(f"`import report` found {module.__file__}, not {BENCHMARKS / 'report'}")
     return module
 
 
@@ -138,7 +138,7 @@ def ownership_table(args: str) -> str:
     known = {name for name, _ in report.OWNERSHIP_STRATEGIES}
     if known != set(OWNERSHIP_ROWS):
         raise KeyError(
-            f"benchmarks/report.py has strategies {sorted(known)}, generated.py {sorted(OWNERSHIP_ROWS)}"
+            f"benchmarks/report has strategies {sorted(known)}, generated.py {sorted(OWNERSHIP_ROWS)}"
         )
     m = _ownership_size(run, args)
     backends = run.backends
@@ -149,7 +149,7 @@ def ownership_table(args: str) -> str:
             times.append([label] + [NOT_MEASURED] * len(backends))
             memory.append([label] + [NOT_MEASURED] * len(backends))
             continue
-        times.append([label] + [report._cell(run, checks, f) for f in figures])
+        times.append([label] + [report.cell(run, checks, f) for f in figures])
         memory.append([label] + [report.fmt_bytes(f.alloc) if f else "—" for f in figures])
     header = ["strategy", *backends]
     return (
@@ -164,12 +164,48 @@ def ownership_table(args: str) -> str:
 
 
 def overhead_table(args: str) -> str:
-    """``overhead-table``: the report's headline table, median ns per pattern x backend (x capi)."""
+    """``overhead-table``: the report's headline table, net ns per pattern x backend (x capi [95 %])."""
     report, run, checks = _latest()
     return (
-        "Median ns per call (x the C-API backend's median in the same run); NumPy's own way of doing "
-        "the same, where it has one, in the last column.\n\n" + report.headline_table(run, checks) + "\n"
+        "Net ns per call (x the C-API backend in the same run, with the ratio's 95 % interval; below it, "
+        "callgrind's instructions per call); NumPy's own way of doing the same, where it has one, in the "
+        "last column.\n\n" + report.headline_table(run, checks) + "\n"
     )
+
+
+def harness_table(args: str) -> str:
+    """``harness-table``: noop and add timed through pytest-benchmark's loop and net, side by side."""
+    report, run, checks = _latest()
+    return report.harness_table(run, checks) + "\n"
+
+
+def aa_table(args: str) -> str:
+    """``aa-table``: the C-API backend measured twice per group, against itself."""
+    report, run, checks = _latest()
+    return report.aa_table(run, checks) + "\n"
+
+
+def floors_table(args: str) -> str:
+    """``floors-table``: every backend's noop as a multiple of the two builtin floors, with its CALL path."""
+    report, run, checks = _latest()
+    return report.floors_table(run, checks) + "\n"
+
+
+def crosscheck(args: str) -> str:
+    """``crosscheck``: time ratios beside instruction ratios, and the disagreements with their likely cause."""
+    report, run, checks = _latest()
+    table, flagged = report.crosscheck_table(run, checks)
+    listed = "".join(f"- ⚑ {line}\n" for line in flagged)
+    return table + "\n" + (f"\n{listed}" if listed else "")
+
+
+def verdict(args: str) -> str:
+    """``verdict BACKEND``: one generated sentence on the backend's calls against capi's, with intervals."""
+    report, run, checks = _latest()
+    backend = args.strip()
+    if backend not in report.BACKENDS:
+        raise KeyError(f"verdict: {backend!r} is not one of {', '.join(report.BACKENDS)}")
+    return report.backend_verdict(run, checks, backend) + "\n"
 
 
 def floors(args: str) -> str:
@@ -188,25 +224,6 @@ def report_summary(args: str) -> str:
     """``report-summary``: the report's own generated summary, one bullet per finding."""
     report, run, checks = _latest()
     return "".join(f"- {line}\n" for line in report.summary_lines(run, checks))
-
-
-def _overhead_means(report: ModuleType, run: Any, checks: Any) -> dict[str, tuple[float, int]]:
-    """backend -> (geometric mean of its ratios to capi over the call patterns, patterns counted).
-
-    The report's own rule: only patterns where both the backend's and capi's figures pass
-    the plausibility checks.
-    """
-    means = {}
-    for backend in run.backends:
-        ratios = []
-        for f in run.select("overhead", backend=backend):
-            reference = run.get("overhead", f.pattern, report.REFERENCE)
-            if reference is not None and checks.ok(f.key) and checks.ok(reference.key):
-                ratios.append(report.ratio(run, f))
-        mean = report.geometric_mean([r for r in ratios if r])
-        if mean is not None:
-            means[backend] = (mean, len(ratios))
-    return means
 
 
 def _crossover_cell(report: ModuleType, run: Any, pattern: str, backend: str) -> str:
@@ -298,8 +315,8 @@ QUALITY_COLUMNS = ("C++", "runtime dependency", "stable ABI", "PyPy", "free-thre
 def comparison_table(args: str) -> str:
     """``comparison-table``: per backend, what the run measured, then what the technology offers."""
     report, run, checks = _latest()
-    means = _overhead_means(report, run, checks)
-    counted = max((count for _, count in means.values()), default=0)
+    means = report.overhead_means(run, checks)
+    counted = max((count for _, count, _ in means.values()), default=0)
     static = run.static.get("backends", {})
     targets = run.static.get("build", {}).get("targets", {})
     measured = []
@@ -315,7 +332,12 @@ def comparison_table(args: str) -> str:
         measured.append(
             [
                 b,
-                report.fmt_ratio(means[b][0]) if b in means else "—",
+                (
+                    report.fmt_ratio(means[b][0])
+                    + (f" {report.fmt_interval(means[b][2])}" if means[b][2] else "")
+                )
+                if b in means
+                else "—",
                 _crossover_cell(report, run, "dsum", b),
                 _crossover_cell(report, run, "scale", b),
                 build + checks.mark(("static", b, "build")),
@@ -328,7 +350,7 @@ def comparison_table(args: str) -> str:
     within = round(report.WITHIN * 100)  # the report's own definition of "within"
     header = [
         "backend",
-        f"call overhead, x capi (geometric mean, {counted} patterns)",
+        f"call overhead, x capi (geometric mean, {counted} patterns, 95 % interval)",
         f"`dsum` within {within} % of capi",
         f"`scale` within {within} % of capi",
         "build s",
@@ -355,6 +377,11 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "report-link": report_link,
     "ownership-table": ownership_table,
     "overhead-table": overhead_table,
+    "harness-table": harness_table,
+    "aa-table": aa_table,
+    "floors-table": floors_table,
+    "crosscheck": crosscheck,
+    "verdict": verdict,
     "comparison-table": comparison_table,
     "floors": floors,
     "machine": machine,

@@ -1,0 +1,107 @@
+"""Figures derived from a run: ratios to the C-API backend, geometric means, crossovers, speed-ups.
+
+The arithmetic only: nothing here formats a number or judges whether it is plausible.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .intervals import geometric_mean_draws, interval, overlap, paired_ratio
+from .load import REFERENCE, Figure, Run
+
+WITHIN = 0.10  # "within 10 % of the C-API backend"
+
+
+def reference_of(run: Run, f: Figure) -> Figure | None:
+    """The C-API backend's figure for the same measurement as f (its first, not the A/A repeat)."""
+    variant = None if f.variant == "again" else f.variant
+    return run.get(f.kind, f.pattern, REFERENCE, variant, f.n, f.threads)
+
+
+# region: ch12-ratio
+def ratio(run: Run, f: Figure | None) -> float | None:
+    """f over the C-API backend's figure for the same measurement, paired by worker."""
+    if f is None:
+        return None
+    ref = reference_of(run, f)
+    if ref is None or ref.median <= 0:
+        return None
+    return paired_ratio(f.samples, ref.samples) if f.samples and ref.samples else f.median / ref.median
+    # endregion: ch12-ratio
+
+
+def ratio_draws(run: Run, f: Figure | None) -> np.ndarray | None:
+    """Bootstrap draws of f's ratio to the C-API backend, paired by worker."""
+    ref = reference_of(run, f) if f is not None else None
+    if f is None or ref is None or ref is f:
+        return None
+    return run.bootstrap.ratios(f.key, f.samples, ref.key, ref.samples)
+
+
+def ratio_interval(run: Run, f: Figure | None) -> tuple[float, float] | None:
+    """The 95 % interval of f's ratio to the C-API backend (None for capi itself)."""
+    draws = ratio_draws(run, f)
+    return None if draws is None else interval(draws)
+
+
+def geometric_mean_interval(run: Run, figures: list[Figure]) -> tuple[float, float] | None:
+    """The 95 % interval of the geometric mean of several figures' ratios to capi."""
+    draws = [d for d in (ratio_draws(run, f) for f in figures) if d is not None]
+    return interval(geometric_mean_draws(draws)) if draws else None
+
+
+def tied(a: tuple[float, float] | None, b: tuple[float, float] | None) -> bool:
+    """Two figures whose intervals overlap are tied within noise (unknown counts as tied)."""
+    return a is None or b is None or overlap(a, b)
+
+
+def instruction_ratio(run: Run, backend: str, pattern: str) -> float | None:
+    """callgrind's instructions per call of backend over capi's, for one pattern."""
+    mine, ref = run.instructions_per_call(backend, pattern), run.instructions_per_call(REFERENCE, pattern)
+    return mine / ref if mine and ref and ref > 0 else None
+
+
+def thread_speedups(run: Run) -> dict[str, tuple[Figure, Figure, float | None]]:
+    result = {}
+    for backend in run.backends:
+        one = run.get("threads", "update_many", backend, None, _thread_n(run), 1)
+        two = run.get("threads", "update_many", backend, None, _thread_n(run), 2)
+        if one and two and two.median > 0:
+            result[backend] = (one, two, two.threads * one.median / two.median)
+    return result
+
+
+def _thread_n(run: Run) -> int | None:
+    sizes = {f.n for f in run.select("threads")}
+    return next(iter(sizes)) if len(sizes) == 1 else (max(sizes) if sizes else None)
+
+
+def crossover(run: Run, pattern: str, backend: str) -> tuple[int | None, bool]:
+    """(the smallest n from which backend stays within 10 % of capi, whether it ever does).
+
+    "Within" means no more than 10 % slower (a faster backend is within too). None with
+    True means at every measured size.
+    """
+    sizes = sorted({f.n for f in run.select("sweep", pattern=pattern, backend=REFERENCE)})
+    ratios = []
+    for n in sizes:
+        f = run.get("sweep", pattern, backend, None, n)
+        ref = run.get("sweep", pattern, REFERENCE, None, n)
+        ratios.append(f.median / ref.median if f and ref and ref.median > 0 else None)
+    if not ratios or any(r is None for r in ratios):
+        return None, False
+    start = None
+    for n, r in zip(reversed(sizes), reversed(ratios), strict=True):
+        if r <= 1 + WITHIN:
+            start = n
+        else:
+            break
+    return start, start is not None
+
+
+def geometric_mean(values: list[float]) -> float | None:
+    values = [v for v in values if v and v > 0]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
