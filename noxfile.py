@@ -60,7 +60,7 @@ def _install_package(
     backends that must therefore be importable.
     """
     target = f".[{','.join(extras)}]" if extras else "."
-    # Warnings in the C core are errors here, so CI keeps it warning-free.
+    # Warnings are errors in the core and every compiled backend here, so CI keeps them warning-free.
     settings = ["--config-settings=cmake.define.BINDINGS_WERROR=ON"]
     pyo3_env = {}
     if sanitize:
@@ -116,7 +116,12 @@ def from_scratch(session: nox.Session) -> None:
 #: Tests that cannot run under a sanitizer or valgrind, or gain nothing there:
 #: test_c_core compiles and sanitizes the core itself; the overhead check runs
 #: valgrind; the benchmark smoke test only times.
-_UNINSTRUMENTABLE = ("test_c_core.py", "test_overhead_check.py", "test_benchmarks_smoke.py")
+_UNINSTRUMENTABLE = (
+    "test_c_core.py",
+    "test_overhead_check.py",
+    "test_benchmarks_smoke.py",
+    "test_stubs.py",  # mypy's stubtest: slow under a sanitizer, and it reads no memory of ours
+)
 
 
 @nox.session
@@ -244,10 +249,24 @@ def overhead(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff for Python; clang-format for the C and C++ sources."""
-    session.install("ruff", "clang-format")
+    """Every language we write: ruff (Python), clang-format (C, C++), cython-lint (Cython),
+    cargo fmt and clippy (Rust), and the stubs against the interface they are generated from."""
+    session.install("ruff", "clang-format", "cython-lint", "numpy")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     patterns = ("c_core/**/*.[ch]", "bindings/**/*.[ch]", "bindings/**/*.[ch]pp")
     sources = sorted(str(path) for pattern in patterns for path in ROOT.glob(pattern))
     session.run("clang-format", "--dry-run", "--Werror", *sources)
+    cython = sorted(
+        str(path) for pattern in ("*.pyx", "*.pxd") for path in (ROOT / "bindings").rglob(pattern)
+    )
+    session.run("cython-lint", *cython)
+    session.run("python", str(ROOT / "tools" / "stubs.py"), "--check")
+    if shutil.which("cargo") is None:
+        session.warn(_NO_CARGO.replace("skipped", "not linted"))
+        return
+    crate = ROOT / "bindings" / "pyo3"
+    target = {"CARGO_TARGET_DIR": str(ROOT / "build" / "pyo3-lint")}
+    session.run("cargo", "fmt", "--check", "--manifest-path", str(crate / "Cargo.toml"), external=True)
+    clippy = ("cargo", "clippy", "--manifest-path", str(crate / "Cargo.toml"), "--all-targets", "--locked")
+    session.run(*clippy, "--", "-D", "warnings", external=True, env=target)

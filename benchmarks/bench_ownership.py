@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from helpers import alternating, floats, label, measure
 
-# region: ch12-bench
+# region: ownership-benchmark
 STRATEGIES = ("find_peaks", "find_peaks_into", "scale_out", "scale_new")
 
 
@@ -36,4 +36,6 @@ def _call(core, strategy: str, m: int) -> tuple[dict, str]:
 def bench_ownership(benchmark, core, backend, strategy, ownership_n, settings):
     label(benchmark, kind="ownership", pattern=strategy, backend=backend, n=ownership_n)
     measure(benchmark, *_call(core, strategy, ownership_n), settings, allocations=True)
-    # endregion: ch12-bench
+
+
+# endregion: ownership-benchmark

@@ -3,8 +3,8 @@
 ctypes: the raw foreign function with its declared prototype (``argtypes``), the same
 symbol through a second handle without ``argtypes`` (arguments pre-wrapped in ctypes
 objects, as such code must do), and ``numpy.ctypeslib.ndpointer`` for dsum.
-cffi: the raw API-mode ``lib`` call, and ABI mode (``ffi.dlopen``) both through the
-wrappers of ``bindings.cffi.abi`` and raw. A raw call gets its pointers ready-made, so
+cffi: the raw call through the API-mode ``lib``, and through the ABI-mode one of
+``bindings.cffi.abi`` (``ffi.dlopen``). A raw call gets its pointers ready-made, so
 interface minus raw is the cost of the wrapper's checks and conversions.
 
 Each variant is a statement over ready-made locals, timed like every pattern
@@ -27,11 +27,11 @@ CTYPES_VARIANTS = {
     "dsum": ("raw", "raw-no-argtypes", "raw-ndpointer"),
 }
 CFFI_VARIANTS = {
-    "noop": ("api-raw", "abi", "abi-raw"),
-    "add": ("api-raw", "abi", "abi-raw"),
-    "sum6": ("api-raw", "abi", "abi-raw"),
-    "dsum": ("api-raw", "abi", "abi-raw"),
-    "scale": ("api-raw", "abi", "abi-raw"),
+    "noop": ("api-raw", "abi-raw"),
+    "add": ("api-raw", "abi-raw"),
+    "sum6": ("api-raw", "abi-raw"),
+    "dsum": ("api-raw", "abi-raw"),
+    "scale": ("api-raw", "abi-raw"),
 }
 SIX = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
 #: Each pattern's call over the locals the variants below prepare.
@@ -85,16 +85,6 @@ def _ctypes_call(pattern: str, variant: str) -> Variant:
 
 def _cffi_call(pattern: str, variant: str) -> Variant:
     x8 = floats(8)
-    if variant == "abi":
-        abi = pytest.importorskip("bindings.cffi.abi")
-        wrapped = {
-            "noop": ({"f": abi.noop}, "f()"),
-            "add": ({"f": abi.add, "a": 2, "b": 3}, "f(a, b)"),
-            "sum6": ({"f": abi.sum6, **_six(SIX)}, STATEMENTS["sum6"]),
-            "dsum": ({"f": abi.dsum, "x": x8}, "f(x)"),
-            "scale": ({"f": abi.scale, "x": x8, "k": 2.0}, "f(x, k)"),
-        }
-        return wrapped[pattern]
     if variant == "abi-raw":
         module = pytest.importorskip("bindings.cffi.abi")
     else:

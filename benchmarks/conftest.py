@@ -13,7 +13,6 @@ records it, and odd workers measure the backends of a group in the reverse order
 
 from __future__ import annotations
 
-import os
 from types import ModuleType
 
 import pytest
@@ -49,7 +48,10 @@ def _available() -> tuple[str, ...]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    required = {name.strip() for name in os.environ.get("BINDINGS_REQUIRED", "").split(",") if name.strip()}
+    try:
+        required = bindings.required()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     missing = sorted(required - set(_available()))
     if missing:
         errors = []

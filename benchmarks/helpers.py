@@ -53,7 +53,7 @@ MODES = {
         thread_run_length=100,
         thread_rounds=30,
         alloc_samples=15,
-        workers=20,
+        workers=30,
         size_workers=3,
         round_seconds=0.001,
         rounds=10,
@@ -97,12 +97,14 @@ MODES = {
 }
 
 
-# region: ch12-label
+# region: figure-label
 def label(benchmark: Any, *, kind: str, pattern: str, backend: str, **extra: Any) -> None:
     """Names a benchmark for the report: its group and the extra_info keys the report reads."""
     benchmark.group = f"{kind}:{pattern}"
     benchmark.extra_info.update(kind=kind, pattern=pattern, backend=backend, **extra)
-    # endregion: ch12-label
+
+
+# endregion: figure-label
 
 
 def peak_bytes_per_call(once: loops.Loops, samples: int) -> int:
@@ -129,7 +131,7 @@ def peak_bytes_per_call(once: loops.Loops, samples: int) -> int:
     return int(statistics.median(peaks))
 
 
-# region: ch12-run
+# region: net-timing
 def measure(
     benchmark: Any,
     locals_: dict[str, Any],
@@ -169,7 +171,9 @@ def measure(
     # setup runs before warm-up rounds too: keep the ones paired with timed rounds.
     benchmark.extra_info["empty_round_seconds"] = empty[-rounds:]
     benchmark.extra_info["call_path"] = loops.call_path(timed, warm=False)
-    # endregion: ch12-run
+
+
+# endregion: net-timing
 
 
 def measure_pattern(

@@ -36,7 +36,7 @@ from typing import Any
 #: enough that the body stays in one cache line's worth of bytecode per call site.
 K = 10
 
-# region: ch12-loop
+# region: loop-builder
 _LOOP = """\
 def loop(_n, {params}):
     for _ in range(_n):
@@ -66,7 +66,9 @@ def build(locals_: dict[str, Any], statement: str, k: int = K, name: str = "stat
 
     calls = make("\n".join(f"        {statement}" for _ in range(k)))
     return Loops(calls=calls, empty=make("        pass"), args=tuple(locals_[p] for p in params), k=k)
-    # endregion: ch12-loop
+
+
+# endregion: loop-builder
 
 
 def seconds(function: Callable[..., None], n: int, args: tuple[Any, ...]) -> float:

@@ -48,7 +48,7 @@ class Pattern:
     headline: bool = False  # the patterns the run's disturbance check reads
 
 
-# region: ch12-patterns
+# region: call-patterns
 PATTERNS: dict[str, Pattern] = {
     p.name: p
     for p in (
@@ -140,7 +140,7 @@ PATTERNS: dict[str, Pattern] = {
         ),
     )
 }
-# endregion: ch12-patterns
+# endregion: call-patterns
 
 #: The floors: builtin C functions of the two calling conventions a binding's plain
 #: function gets (METH_NOARGS, METH_O), and an empty Python function, measured the same way.

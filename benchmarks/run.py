@@ -21,7 +21,7 @@ Stages, each announced with its elapsed time:
 5. ``static.json``: build time, artefact size, import time, memory, lines (``static.py``);
 6. ``report.md`` and the plots (``report/``), which check the data first.
 
-Modes: full (the report: every size, twenty workers, build times), ``--quick`` (fewer
+Modes: full (the report: every size, thirty workers, build times), ``--quick`` (fewer
 sizes, rounds and workers, no build times: a few minutes) and ``--smoke`` (a handful of
 rounds on tiny inputs: the test suite's check that nothing is broken; its numbers mean
 nothing). The folder is ``benchmarks/results/<UTC time>-<host>[-quick|-smoke]`` unless
@@ -161,10 +161,13 @@ def count_instructions(folder: Path, backends: list[str]) -> str:
     """Counts every call pattern under callgrind into ``folder/instructions``; "" or why not."""
     if shutil.which("valgrind") is None:
         return "valgrind is not installed (Debian/Ubuntu: apt-get install valgrind)"
+    work = folder / "instructions" / "work"  # the run's own: two runs at once must not share one
     command = [sys.executable, str(HERE / "overhead" / "run.py"), "--no-compare", "--no-wall-clock"]
     command += [f"--backends={','.join(backends)}", f"--out={folder / 'instructions'}", "--label=this run"]
+    command += [f"--work={work}"]
     print("$ " + " ".join(command), flush=True)
     code = subprocess.run(command, check=False).returncode
+    shutil.rmtree(work, ignore_errors=True)  # bytecode cache, helper library, logs: not results
     return "" if code == 0 else f"the overhead check's measurement failed (exit code {code})"
 
 
@@ -197,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
     built = bindings.available()
     print(f"[bench] {mode} run into {folder}; backends built: {', '.join(built) or 'none'}", flush=True)
-    required = {b.strip() for b in os.environ.get("BINDINGS_REQUIRED", "").split(",") if b.strip()}
+    required = bindings.required()
     if required - set(built):
         print(f"[bench] BINDINGS_REQUIRED names backends that do not import: {sorted(required - set(built))}")
         return 1

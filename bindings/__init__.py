@@ -13,11 +13,15 @@ provides is described once, in ``bindings._interface``.
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+import os
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-__all__ = ["BACKENDS", "EVENT_DTYPE", "GIL_RELEASE_MIN_SIZE", "available", "load"]
+if TYPE_CHECKING:
+    from ._interface import Backend
+
+__all__ = ["BACKENDS", "EVENT_DTYPE", "GIL_RELEASE_MIN_SIZE", "available", "load", "required"]
 
 #: Every backend this project defines, in the order the docs present them.
 BACKENDS = ("capi", "ctypes", "cffi", "cython", "pybind11", "nanobind", "pyo3")
@@ -34,7 +38,7 @@ _BUILD_HINTS = {
 }
 
 
-def load(name: str) -> ModuleType:
+def load(name: str) -> Backend:
     """Returns the backend module ``bindings.<name>``.
 
     ValueError for a name that is not in BACKENDS; ImportError, saying how to
@@ -43,7 +47,7 @@ def load(name: str) -> ModuleType:
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r}; the backends are: {', '.join(BACKENDS)}")
     try:
-        return importlib.import_module(f"{__name__}.{name}")
+        return cast("Backend", importlib.import_module(f"{__name__}.{name}"))
     except ImportError as exc:
         hint = _BUILD_HINTS.get(name, "it is compiled by `pip install .` (see README.md)")
         raise ImportError(
@@ -61,3 +65,19 @@ def available() -> tuple[str, ...]:
             continue
         found.append(name)
     return tuple(found)
+
+
+def required() -> frozenset[str]:
+    """The backends that must import here: the comma-separated ``BINDINGS_REQUIRED``.
+
+    Test and benchmark runs read it (nox sets it to what it built), so that a backend
+    that should have been built and does not import fails the run instead of being
+    skipped. ValueError for a name that is not in BACKENDS.
+    """
+    names = frozenset(n.strip() for n in os.environ.get("BINDINGS_REQUIRED", "").split(",") if n.strip())
+    unknown = names - set(BACKENDS)
+    if unknown:
+        raise ValueError(
+            f"BINDINGS_REQUIRED names unknown backends {sorted(unknown)}; the backends are: {', '.join(BACKENDS)}"
+        )
+    return names

@@ -120,6 +120,16 @@ class Detector(Protocol):
     thread updates may show a step in progress; ``posterior()`` never does.
     """
 
+    def __init__(
+        self,
+        hazard: SupportsFloat = 0.01,
+        mu0: SupportsFloat = 0.0,
+        kappa0: SupportsFloat = 1.0,
+        alpha0: SupportsFloat = 1.0,
+        beta0: SupportsFloat = 1.0,
+        max_run_length: SupportsIndex = 500,
+    ) -> None: ...
+
     def update(self, x: SupportsFloat, /) -> int:
         """One observation; returns the most probable run length.
 

@@ -44,17 +44,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def required_backends() -> frozenset[str]:
-    names = os.environ.get("BINDINGS_REQUIRED", "").split(",")
-    return frozenset(name.strip() for name in names if name.strip())
+    return bindings.required()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    unknown = required_backends() - set(bindings.BACKENDS)
-    if unknown:
-        raise pytest.UsageError(
-            f"BINDINGS_REQUIRED names unknown backends {sorted(unknown)}; "
-            f"the backends are: {', '.join(bindings.BACKENDS)}"
-        )
+    try:
+        bindings.required()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 @functools.cache

@@ -111,7 +111,7 @@ def test_baselines_and_variants_are_measured(figures: list[dict]) -> None:
             assert _present(figures, kind="variant", backend="ctypes", variant=variant), variant
         assert _present(figures, kind="gil", pattern="ctypes_noop", variant="holds")
     if "cffi" in built:
-        for variant in ("api-raw", "abi", "abi-raw"):
+        for variant in ("api-raw", "abi-raw"):
             assert _present(figures, kind="variant", backend="cffi", variant=variant), variant
 
 

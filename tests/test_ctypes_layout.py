@@ -43,7 +43,7 @@ def library(core: ModuleType) -> ModuleType:
 
 @pytest.fixture
 def structs(core: ModuleType) -> ModuleType:
-    return importlib.import_module("bindings.ctypes._structs")
+    return importlib.import_module("bindings.ctypes._library")
 
 
 @pytest.mark.parametrize("name", FIELDS)

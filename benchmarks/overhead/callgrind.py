@@ -178,7 +178,7 @@ def count(
     calls made]}, "call_path": {pattern: str}, "package": ..., "python": ..., "numpy": ...}.
     """
     out, log = work / f"callgrind.{backend}.out", work / f"valgrind.{backend}.log"
-    # region: ch12-valgrind
+    # region: callgrind-command
     valgrind = [
         _executable("valgrind"),
         "--tool=callgrind",
@@ -190,7 +190,7 @@ def count(
     ]
     measure = _measure(python, backend, "instructions", work, patterns_file)
     command = [*no_aslr_prefix(), *valgrind, *measure, f"--calls={calls}", f"--toggle={work / 'toggle.so'}"]
-    # endregion: ch12-valgrind
+    # endregion: callgrind-command
     proc = subprocess.run(
         command, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=environment(work), cwd=work
     )

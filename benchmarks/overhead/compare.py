@@ -56,7 +56,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], fail_above: float, warn_ab
             if a is None or b is None:
                 rows.append(Row(backend, pattern, a, b, None, NEW if a is None else GONE))
                 continue
-            # region: ch12-thresholds
+            # region: gate-thresholds
             change = _change(a, b)
             if change > fail_above:
                 status = FAIL
@@ -67,7 +67,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], fail_above: float, warn_ab
             else:
                 status = OK
             rows.append(Row(backend, pattern, a, b, change, status))
-            # endregion: ch12-thresholds
+            # endregion: gate-thresholds
     return rows
 
 

@@ -21,7 +21,7 @@ def reference_of(run: Run, f: Figure) -> Figure | None:
     return run.get(f.kind, f.pattern, REFERENCE, variant, f.n, f.threads)
 
 
-# region: ch12-ratio
+# region: paired-ratio
 def ratio(run: Run, f: Figure | None) -> float | None:
     """f over the C-API backend's figure for the same measurement, paired by worker."""
     if f is None:
@@ -30,7 +30,9 @@ def ratio(run: Run, f: Figure | None) -> float | None:
     if ref is None or ref.median <= 0:
         return None
     return paired_ratio(f.samples, ref.samples) if f.samples and ref.samples else f.median / ref.median
-    # endregion: ch12-ratio
+
+
+# endregion: paired-ratio
 
 
 def ratio_draws(run: Run, f: Figure | None) -> np.ndarray | None:

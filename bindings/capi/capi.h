@@ -1,11 +1,19 @@
 /*
  * The hand-written CPython C-API backend: what its source files share.
  *
- *   module.c     the module: state, multi-phase initialisation, method table
- *   args.c       scalar arguments, and the one place bc_status becomes an exception
- *   arrays.c     arrays in and out through the buffer protocol (no NumPy C-API)
- *   functions.c  the module-level functions of bindings/_interface.py
+ * The parts of every backend (bindings/README.md, "One layout, one vocabulary"):
+ *
+ *   capi.h       these declarations, over bcore.h: the C API being bound
+ *   errors.c     a bc_status becomes an exception: capi_raise_for_status
+ *   convert.c    arguments in (scalars, and arrays through the buffer protocol), arrays out
+ *   functions.c  the plain functions of bindings/_interface.py
+ *   callbacks.c  integrate, and find_peaks_into with its allocator
  *   detector.c   the Detector type: a handle, a lock and a buffer export
+ *   module.c     the module: state, multi-phase initialisation, import-time checks
+ *
+ * C has a single namespace, so every name shared between these files starts with capi_
+ * (CAPI_ for macros), as CPython's own multi-file modules prefix theirs (pysqlite_ in
+ * Modules/_sqlite). Static names, seen by one file only, go without.
  *
  * The whole module is isolated (https://docs.python.org/3/howto/isolating-extensions.html):
  * every Python object it keeps lives in the module state, never in a C global.
@@ -20,11 +28,6 @@
 
 #include "bcore.h"
 
-/* The array functions run C without the GIL from this many elements (bytes for fnv1a)
- * up: releasing and retaking it costs more than a short call saves. Must equal
- * bindings.GIL_RELEASE_MIN_SIZE; module initialisation checks that it does. */
-#define CAPI_GIL_RELEASE_MIN_SIZE 4096
-
 /* Everything the module keeps, one copy per module object (one per interpreter):
  * https://docs.python.org/3/c-api/module.html#c.PyModuleDef.m_size
  * Every field is a strong reference, created in exec and dropped in m_clear. */
@@ -36,29 +39,22 @@ typedef struct {
     PyObject *float64;          /* numpy.dtype("float64") */
     PyObject *int64;            /* numpy.dtype("int64") */
     PyObject *event_dtype;      /* bindings.EVENT_DTYPE, the mirror of bc_event */
-    PyObject *in_array_flags;   /* "CA": C-contiguous and aligned, see arrays.c */
+    PyObject *in_array_flags;   /* "CA": C-contiguous and aligned, see convert.c */
     PyTypeObject *detector_type;
     PyTypeObject *core_buffer_type;
     PyTypeObject *stats_type;
 } capi_state;
 
-/* ---- args.c --------------------------------------------------------------- */
+/* ---- compatibility --------------------------------------------------------- */
 
-/* region: fastcall */
-/* Casts a METH_FASTCALL function to the PyCFunction type of PyMethodDef.ml_meth; the
- * detour through void (*)(void) tells the compiler the cast is deliberate. */
-#define CAPI_FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
-/* endregion: fastcall */
-
-int capi_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected);
-int capi_as_double(PyObject *obj, double *out);
-int capi_as_int64(PyObject *obj, int64_t *out);
-int capi_as_size(PyObject *obj, size_t min, const char *what, size_t *out);
-PyObject *capi_status_error(int status, const char *what);
+/* The few shims for the oldest supported Pythons (pyproject.toml: 3.10 and up). Each
+ * names the version from which it is dead code, to be deleted when that version is
+ * the oldest supported. */
 
 /* PyErr_GetRaisedException and PyErr_SetRaisedException (3.12) handle the raised
  * exception as one object; on 3.10 and 3.11 they are spelled with the older triple
- * API, as pythoncapi-compat does. https://docs.python.org/3/c-api/exceptions.html */
+ * API, as pythoncapi-compat does. https://docs.python.org/3/c-api/exceptions.html
+ * Remove when 3.12 is the oldest supported. */
 #if PY_VERSION_HEX < 0x030C0000
 static inline PyObject *PyErr_GetRaisedException(void) {
     PyObject *type, *value, *traceback;
@@ -77,19 +73,50 @@ static inline void PyErr_SetRaisedException(PyObject *exc) {
 }
 #endif
 
-/* ---- arrays.c ------------------------------------------------------------- */
+/* PyMemberDef's type codes and flags are in Python.h as Py_T_* and Py_READONLY since
+ * 3.12, in structmember.h under older names before.
+ * https://docs.python.org/3/c-api/structures.html#member-types
+ * Remove when 3.12 is the oldest supported. */
+#if PY_VERSION_HEX < 0x030C0000
+#include <structmember.h>
+#define Py_T_PYSSIZET T_PYSSIZET
+#define Py_READONLY READONLY
+#endif
+
+/* ---- errors.c -------------------------------------------------------------- */
+
+PyObject *capi_raise_for_status(int status, const char *what);
+
+/* ---- convert.c ------------------------------------------------------------- */
+
+int capi_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected);
+int capi_as_double(PyObject *obj, double *out);
+int capi_as_int64(PyObject *obj, int64_t *out);
+int capi_as_size(PyObject *obj, size_t min, const char *what, size_t *out);
 
 int capi_get_array(capi_state *st, PyObject *obj, PyObject *dtype, int ndim, const char *what,
                    Py_buffer *view);
 int capi_get_out_array(capi_state *st, PyObject *out, const Py_buffer *like, const char *what,
                        Py_buffer *view);
+int capi_has_dtype(PyObject *array, PyObject *dtype);
 PyObject *capi_new_array(capi_state *st, int ndim, const Py_ssize_t *shape, PyObject *dtype,
                          Py_buffer *view);
 PyObject *capi_array_from_core(capi_state *st, void *data, size_t size, PyObject *dtype);
-int capi_has_dtype(PyObject *array, PyObject *dtype);
 extern PyType_Spec capi_core_buffer_spec;
 
-/* region: ch11-release */
+/* Elements in a buffer of doubles. */
+static inline size_t capi_doubles_in(const Py_buffer *view) {
+    return (size_t)view->len / sizeof(double);
+}
+
+/* ---- the GIL ----------------------------------------------------------------- */
+
+/* The array functions run C without the GIL from this many elements (bytes for fnv1a)
+ * up: releasing and retaking it costs more than a short call saves. Must equal
+ * bindings.GIL_RELEASE_MIN_SIZE; module initialisation checks that it does. */
+#define CAPI_GIL_RELEASE_MIN_SIZE 4096
+
+/* region: release-gil-if-large */
 /* Drops the GIL for a call into C over n elements when n is large enough, as NumPy
  * does. https://docs.python.org/3/c-api/init.html#releasing-the-gil-from-extension-code
  * Between the two calls, no Python object may be touched. */
@@ -102,12 +129,19 @@ static inline void capi_restore_gil(PyThreadState *saved) {
         PyEval_RestoreThread(saved);
     }
 }
-/* endregion: ch11-release */
+/* endregion: release-gil-if-large */
 
-/* ---- functions.c, detector.c ---------------------------------------------- */
+/* ---- functions.c, callbacks.c, detector.c: what module.c installs ------------ */
+
+/* region: fastcall */
+/* Casts a METH_FASTCALL function to the PyCFunction type of PyMethodDef.ml_meth; the
+ * detour through void (*)(void) tells the compiler the cast is deliberate. */
+#define CAPI_FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
+/* endregion: fastcall */
 
 extern PyMethodDef capi_functions[];
 extern PyStructSequence_Desc capi_stats_desc;
+extern PyMethodDef capi_callback_functions[];
 extern PyType_Spec capi_detector_spec;
 
 #endif /* BINDINGS_CAPI_H */

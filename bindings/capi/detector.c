@@ -1,13 +1,14 @@
 /*
  * Detector: a heap type that owns a bc_detector handle.
  *
- * Three things make it more than a pointer in a box:
+ * Four things make it more than a pointer in a box:
  *  - a lock held around every core call, because the core is not thread-safe per
  *    detector while Python threads may share one (update_many even runs without the GIL);
  *  - the buffer protocol, exporting the core's posterior buffer read-only, so that
  *    posterior_view() is numpy.frombuffer(detector, float64) with no copy;
  *  - an export count, so that close() refuses (BufferError) while any view is alive,
- *    exactly as mmap.close() does.
+ *    exactly as mmap.close() does;
+ *  - garbage-collector support, which every heap type needs (see Detector_traverse).
  *
  * Heap types: https://docs.python.org/3/c-api/typeobj.html#heap-types
  */
@@ -15,13 +16,6 @@
 
 #include <stddef.h>
 #include <string.h>
-
-/* PyMemberDef's type codes: in Python.h as Py_T_* since 3.12, structmember.h before. */
-#if PY_VERSION_HEX < 0x030C0000
-#include <structmember.h>
-#define Py_T_PYSSIZET T_PYSSIZET
-#define Py_READONLY READONLY
-#endif
 
 /* region: detector-object */
 typedef struct {
@@ -36,11 +30,12 @@ typedef struct {
 } DetectorObject;
 /* endregion: detector-object */
 
-/* A status beside the bc_status codes: the detector was closed. */
+/* A status beside the bc_status codes, for update_many, which finds the detector closed
+ * without the GIL and raises once it has the GIL back. */
 #define DETECTOR_CLOSED (-1)
 
-/* Every member but close, closed and __exit__ raises ValueError once closed. */
-static PyObject *closed_error(const char *what) {
+/* Every member but close, closed and __exit__ raises this ValueError once closed. */
+static PyObject *raise_closed(const char *what) {
     PyErr_Format(PyExc_ValueError, "%s: the detector is closed", what);
     return NULL;
 }
@@ -58,7 +53,7 @@ static PyObject *closed_error(const char *what) {
  * Rule: never call Python code while holding the lock (a __float__ that calls back
  * into the same detector would wait for itself). Arguments are converted first.
  */
-/* region: ch11-lock */
+/* region: detector-lock */
 static void detector_lock(DetectorObject *self) {
     if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
         PyThreadState *saved = PyEval_SaveThread();
@@ -66,21 +61,27 @@ static void detector_lock(DetectorObject *self) {
         PyEval_RestoreThread(saved);
     }
 }
-/* endregion: ch11-lock */
+/* endregion: detector-lock */
 
 static void detector_unlock(DetectorObject *self) {
     PyThread_release_lock(self->lock);
 }
 
-/* For the methods that prepare arrays before taking the lock: fail early when closed
- * (they check again under the lock, since another thread may close in between). */
-static int check_open(DetectorObject *self, const char *what) {
+/* region: open-handle */
+/* The open handle, with the lock held: the caller calls the core, then detector_unlock.
+ * Only close() clears handle, under the lock, so it stays open until then. If the
+ * detector is closed: NULL, with the lock released first and ValueError set after
+ * (creating an exception may run Python code, which must never run under the lock). */
+static bc_detector *open_handle(DetectorObject *self, const char *what) {
+    detector_lock(self);
     if (self->handle == NULL) {
-        closed_error(what);
-        return -1;
+        detector_unlock(self);
+        raise_closed(what);
+        return NULL;
     }
-    return 0;
+    return self->handle;
 }
+/* endregion: open-handle */
 
 /* The module state, for the cached NumPy references. Detector cannot be subclassed
  * (no Py_TPFLAGS_BASETYPE), so Py_TYPE(self) is the type created by
@@ -128,7 +129,7 @@ static PyObject *Detector_new(PyTypeObject *type, PyObject *args, PyObject *kwar
     int status = bc_detector_create(&model, &hazard, &self->handle);
     if (status != BC_OK) {
         Py_DECREF(self);
-        return capi_status_error(status, "Detector()");
+        return capi_raise_for_status(status, "Detector()");
     }
     size_t len;
     self->posterior = bc_detector_posterior(self->handle, &len);
@@ -137,8 +138,21 @@ static PyObject *Detector_new(PyTypeObject *type, PyObject *args, PyObject *kwar
     return (PyObject *)self;
 }
 
+/* region: detector-lifetime */
+/* A Detector refers to one Python object, its type; visiting it lets the collector free
+ * the cycle of heap type, module and module state (see CoreBuffer_traverse in convert.c,
+ * and Modules/xxlimited.c). Weak references are not owned, so not visited. No tp_clear:
+ * the reference to the type is tp_dealloc's to drop, as the isolation HOWTO says. */
+static int Detector_traverse(PyObject *op, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(op));
+    return 0;
+}
+
 static void Detector_dealloc(PyObject *op) {
     DetectorObject *self = (DetectorObject *)op;
+    /* First, as for every collected type: the collector must not visit an object being
+     * torn down. https://docs.python.org/3/c-api/gcsupport.html */
+    PyObject_GC_UnTrack(op);
     if (self->weakreflist != NULL) {
         PyObject_ClearWeakRefs(op);
     }
@@ -151,9 +165,10 @@ static void Detector_dealloc(PyObject *op) {
     /* An instance of a heap type owns a reference to its type: drop it last.
      * https://docs.python.org/3/c-api/typeobj.html#c.PyTypeObject.tp_dealloc */
     PyTypeObject *type = Py_TYPE(op);
-    type->tp_free(op);
+    type->tp_free(op); /* PyObject_GC_Del, the pair of tp_alloc for a collected type */
     Py_DECREF(type);
 }
+/* endregion: detector-lifetime */
 
 /* ---- methods ----------------------------------------------------------------- */
 
@@ -167,15 +182,14 @@ static PyObject *Detector_update(PyObject *op, PyObject *arg) {
     if (capi_as_double(arg, &x) < 0) {
         return NULL;
     }
-    detector_lock(self);
-    int status =
-        self->handle == NULL ? DETECTOR_CLOSED : bc_detector_update(self->handle, x, &run_length);
-    detector_unlock(self);
-    if (status == DETECTOR_CLOSED) {
-        return closed_error("Detector.update()");
+    bc_detector *handle = open_handle(self, "Detector.update()");
+    if (handle == NULL) {
+        return NULL;
     }
+    int status = bc_detector_update(handle, x, &run_length);
+    detector_unlock(self);
     if (status != BC_OK) {
-        return capi_status_error(status, "Detector.update(): x must be finite");
+        return capi_raise_for_status(status, "Detector.update(): x must be finite");
     }
     return PyLong_FromLongLong(run_length);
 }
@@ -187,8 +201,12 @@ static PyObject *Detector_update_many(PyObject *op, PyObject *xs) {
     DetectorObject *self = (DetectorObject *)op;
     capi_state *st = detector_state(op);
     Py_buffer xv, rv;
-    if (check_open(self, "Detector.update_many()") < 0 ||
-        capi_get_array(st, xs, st->float64, 1, "Detector.update_many() argument xs", &xv) < 0) {
+    /* Closed fails first, before the array is converted; the core call below checks
+     * again, as another thread may close the detector meanwhile. */
+    if (self->handle == NULL) {
+        return raise_closed("Detector.update_many()");
+    }
+    if (capi_get_array(st, xs, st->float64, 1, "Detector.update_many() argument xs", &xv) < 0) {
         return NULL;
     }
     PyObject *run_lengths = capi_new_array(st, 1, xv.shape, st->int64, &rv);
@@ -196,26 +214,27 @@ static PyObject *Detector_update_many(PyObject *op, PyObject *xs) {
         PyBuffer_Release(&xv);
         return NULL;
     }
-    /* region: ch11-update-many */
+    /* region: update-many-without-gil */
     /* Always without the GIL. The lock is taken after releasing it, so this thread
      * never holds the lock while waiting for the GIL. Both buffers stay exported, and
-     * the caller's reference keeps self alive, until the GIL is back. */
+     * the caller's reference keeps self alive, until the GIL is back. A closed detector
+     * is only noted here: raising its ValueError needs the GIL. */
     PyThreadState *saved = PyEval_SaveThread();
     PyThread_acquire_lock(self->lock, WAIT_LOCK);
     int status = self->handle == NULL
                      ? DETECTOR_CLOSED
-                     : bc_detector_update_many(self->handle, xv.buf,
-                                               (size_t)xv.len / sizeof(double), rv.buf);
+                     : bc_detector_update_many(self->handle, xv.buf, capi_doubles_in(&xv), rv.buf);
     PyThread_release_lock(self->lock);
     PyEval_RestoreThread(saved);
-    /* endregion: ch11-update-many */
+    /* endregion: update-many-without-gil */
     PyBuffer_Release(&rv);
     PyBuffer_Release(&xv);
     if (status != BC_OK) {
         Py_DECREF(run_lengths);
         return status == DETECTOR_CLOSED
-                   ? closed_error("Detector.update_many()")
-                   : capi_status_error(status, "Detector.update_many(): every x must be finite");
+                   ? raise_closed("Detector.update_many()")
+                   : capi_raise_for_status(status,
+                                           "Detector.update_many(): every x must be finite");
     }
     return run_lengths;
 }
@@ -227,25 +246,20 @@ static PyObject *Detector_posterior(PyObject *op, PyObject *Py_UNUSED(ignored)) 
     DetectorObject *self = (DetectorObject *)op;
     capi_state *st = detector_state(op);
     Py_buffer cv;
-    if (check_open(self, "Detector.posterior()") < 0) {
-        return NULL;
-    }
+    /* The array first: numpy.empty is Python code, not to be run under the lock. */
     PyObject *copy = capi_new_array(st, 1, &self->posterior_len, st->float64, &cv);
     if (copy == NULL) {
         return NULL;
     }
     /* Copied under the lock, so never in the middle of a step. */
-    detector_lock(self);
-    int open = self->handle != NULL;
-    if (open) {
-        memcpy(cv.buf, self->posterior, (size_t)cv.len);
+    if (open_handle(self, "Detector.posterior()") == NULL) {
+        PyBuffer_Release(&cv);
+        Py_DECREF(copy);
+        return NULL;
     }
+    memcpy(cv.buf, self->posterior, (size_t)cv.len);
     detector_unlock(self);
     PyBuffer_Release(&cv);
-    if (!open) {
-        Py_DECREF(copy);
-        return closed_error("Detector.posterior()");
-    }
     return copy;
 }
 
@@ -256,8 +270,8 @@ PyDoc_STRVAR(posterior_view_doc,
 /* region: posterior-view */
 static PyObject *Detector_posterior_view(PyObject *op, PyObject *Py_UNUSED(ignored)) {
     capi_state *st = detector_state(op);
-    if (check_open((DetectorObject *)op, "Detector.posterior_view()") < 0) {
-        return NULL;
+    if (((DetectorObject *)op)->handle == NULL) {
+        return raise_closed("Detector.posterior_view()");
     }
     /* NumPy asks for a writable buffer, is refused, and settles for a read-only one.
      * Because this type has bf_releasebuffer, NumPy (1.23 and later, numpy/numpy#21632)
@@ -274,15 +288,12 @@ PyDoc_STRVAR(reset_doc, "reset($self, /)\n--\n\nBack to the prior (the posterior
 
 static PyObject *Detector_reset(PyObject *op, PyObject *Py_UNUSED(ignored)) {
     DetectorObject *self = (DetectorObject *)op;
-    detector_lock(self);
-    int open = self->handle != NULL;
-    if (open) {
-        bc_detector_reset(self->handle);
+    bc_detector *handle = open_handle(self, "Detector.reset()");
+    if (handle == NULL) {
+        return NULL;
     }
+    bc_detector_reset(handle);
     detector_unlock(self);
-    if (!open) {
-        return closed_error("Detector.reset()");
-    }
     Py_RETURN_NONE;
 }
 
@@ -310,8 +321,8 @@ static PyObject *Detector_close(PyObject *op, PyObject *Py_UNUSED(ignored)) {
 }
 
 static PyObject *Detector_enter(PyObject *op, PyObject *Py_UNUSED(ignored)) {
-    if (check_open((DetectorObject *)op, "Detector.__enter__()") < 0) {
-        return NULL;
+    if (((DetectorObject *)op)->handle == NULL) {
+        return raise_closed("Detector.__enter__()");
     }
     return Py_NewRef(op);
 }
@@ -338,16 +349,12 @@ static PyMethodDef detector_methods[] = {
 
 static PyObject *Detector_get_t(PyObject *op, void *Py_UNUSED(closure)) {
     DetectorObject *self = (DetectorObject *)op;
-    uint64_t steps = 0;
-    detector_lock(self);
-    int open = self->handle != NULL;
-    if (open) {
-        steps = bc_detector_steps(self->handle);
+    bc_detector *handle = open_handle(self, "Detector.t");
+    if (handle == NULL) {
+        return NULL;
     }
+    uint64_t steps = bc_detector_steps(handle);
     detector_unlock(self);
-    if (!open) {
-        return closed_error("Detector.t");
-    }
     return PyLong_FromUnsignedLongLong(steps);
 }
 
@@ -378,7 +385,7 @@ static int Detector_getbuffer(PyObject *op, Py_buffer *view, int flags) {
     DetectorObject *self = (DetectorObject *)op;
     view->obj = NULL; /* on failure, the protocol wants view->obj NULL */
     if (self->handle == NULL) {
-        closed_error("Detector buffer");
+        raise_closed("Detector buffer");
         return -1;
     }
     if (flags & PyBUF_WRITABLE) {
@@ -410,6 +417,7 @@ static void Detector_releasebuffer(PyObject *op, Py_buffer *Py_UNUSED(view)) {
 static PyType_Slot detector_slots[] = {
     {Py_tp_doc, (void *)detector_doc},
     {Py_tp_new, Detector_new},
+    {Py_tp_traverse, Detector_traverse},
     {Py_tp_dealloc, Detector_dealloc},
     {Py_tp_methods, detector_methods},
     {Py_tp_getset, detector_getset},
@@ -419,12 +427,11 @@ static PyType_Slot detector_slots[] = {
     {0, NULL},
 };
 
-/* Immutable like a built-in type (no attribute can be set on the class), and final:
- * no Py_TPFLAGS_BASETYPE. No Py_TPFLAGS_HAVE_GC either: a Detector refers to no Python
- * object, so it can never be part of a reference cycle. */
+/* Collected like every heap type, immutable like a built-in type (no attribute can be
+ * set on the class), and final: no Py_TPFLAGS_BASETYPE. */
 PyType_Spec capi_detector_spec = {
     .name = "bindings.capi.Detector",
     .basicsize = sizeof(DetectorObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE,
     .slots = detector_slots,
 };

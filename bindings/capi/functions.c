@@ -1,5 +1,6 @@
 /*
- * The module-level functions of bindings/_interface.py, one C function each.
+ * The plain functions of bindings/_interface.py, one C function each (the two that
+ * pass C a function pointer are in callbacks.c).
  *
  * Calling conventions (https://docs.python.org/3/c-api/structures.html#c.PyMethodDef):
  * METH_NOARGS and METH_O for none or one argument, METH_FASTCALL (a C array of
@@ -9,11 +10,6 @@
 #include "capi.h"
 
 #include <stdint.h>
-
-/* Elements in a buffer of doubles. */
-static size_t doubles_in(const Py_buffer *view) {
-    return (size_t)view->len / sizeof(double);
-}
 
 /* ---- bare crossing and scalars -------------------------------------------- */
 
@@ -38,7 +34,7 @@ static PyObject *add(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssiz
     }
     int status = bc_add(a, b, &sum);
     if (status != BC_OK) {
-        return capi_status_error(status, "add");
+        return capi_raise_for_status(status, "add");
     }
     return PyLong_FromLongLong(sum);
 }
@@ -71,7 +67,7 @@ static PyObject *dsum(PyObject *module, PyObject *x) {
     if (capi_get_array(st, x, st->float64, 1, "dsum() argument x", &xv) < 0) {
         return NULL;
     }
-    size_t n = doubles_in(&xv);
+    size_t n = capi_doubles_in(&xv);
     PyThreadState *saved = capi_release_gil_if_large(n);
     double sum = bc_dsum(xv.buf, n);
     capi_restore_gil(saved);
@@ -132,7 +128,7 @@ static PyObject *scale(PyObject *module, PyObject *const *args, Py_ssize_t nargs
         PyBuffer_Release(&xv);
         return NULL;
     }
-    size_t n = doubles_in(&xv);
+    size_t n = capi_doubles_in(&xv);
     PyThreadState *saved = capi_release_gil_if_large(n);
     int status = bc_scale(xv.buf, n, k, outv.buf);
     capi_restore_gil(saved);
@@ -141,7 +137,7 @@ static PyObject *scale(PyObject *module, PyObject *const *args, Py_ssize_t nargs
     if (status != BC_OK) {
         Py_DECREF(result);
         /* The only invalid argument left: out overlapping x without being x. */
-        return capi_status_error(status, "scale() with out overlapping x");
+        return capi_raise_for_status(status, "scale() with out overlapping x");
     }
     return result;
 }
@@ -151,6 +147,7 @@ PyDoc_STRVAR(find_peaks_doc,
              "find_peaks($module, x, threshold, /)\n--\n\n"
              "int64 indices i, 0 < i < n-1, x[i] > threshold, x[i-1] < x[i] >= x[i+1].");
 
+/* region: find-peaks */
 static PyObject *find_peaks(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     capi_state *st = PyModule_GetState(module);
     double threshold;
@@ -159,94 +156,20 @@ static PyObject *find_peaks(PyObject *module, PyObject *const *args, Py_ssize_t 
         capi_get_array(st, args[0], st->float64, 1, "find_peaks() argument x", &xv) < 0) {
         return NULL;
     }
-    /* region: find-peaks */
     int64_t *peaks; /* allocated by the core, written only on success */
     size_t count;
-    size_t n = doubles_in(&xv);
+    size_t n = capi_doubles_in(&xv);
     PyThreadState *saved = capi_release_gil_if_large(n);
     int status = bc_find_peaks(xv.buf, n, threshold, &peaks, &count);
     capi_restore_gil(saved);
     PyBuffer_Release(&xv);
     if (status != BC_OK) {
-        return capi_status_error(status, "find_peaks");
+        return capi_raise_for_status(status, "find_peaks");
     }
-    /* Zero-copy: the array takes ownership of peaks (see CoreBuffer in arrays.c). */
+    /* Zero-copy: the array takes ownership of peaks (see CoreBuffer in convert.c). */
     return capi_array_from_core(st, peaks, count * sizeof *peaks, st->int64);
-    /* endregion: find-peaks */
 }
-
-/* region: peaks-allocator */
-/* find_peaks_into: the other ownership strategy. The core counts the peaks, then asks
- * the allocator below for the result's memory; the allocator makes a NumPy array and
- * hands back its data pointer, so C writes the indices straight into memory Python
- * owns: no copy, no CoreBuffer, nothing for bc_free. */
-typedef struct {
-    capi_state *st;
-    int gil_released; /* the caller dropped the GIL: the allocator takes it back */
-    PyObject *array;  /* new reference: the result, once the allocator has made it */
-    Py_buffer view;   /* its buffer, which C fills; released by find_peaks_into */
-} peaks_allocation;
-
-/* region: ch9-allocator */
-/* A bc_allocator. On failure it returns NULL with the Python exception set, and the core
- * returns BC_ECALLBACK, which capi_status_error turns back into that exception. */
-static void *allocate_peaks(size_t count, size_t size, void *ctx) {
-    peaks_allocation *alloc = ctx;
-    /* The core may run without the GIL; creating an array needs it, so it is taken
-     * back for exactly as long as the allocation lasts.
-     * https://docs.python.org/3/c-api/init.html#c.PyGILState_Ensure */
-    PyGILState_STATE gil = alloc->gil_released ? PyGILState_Ensure() : PyGILState_LOCKED;
-    void *data = NULL;
-    if (size != sizeof(int64_t) || alloc->array != NULL) {
-        PyErr_SetString(PyExc_SystemError, "find_peaks_into: unexpected allocation request");
-    } else if (count > (size_t)PY_SSIZE_T_MAX / size) {
-        PyErr_NoMemory();
-    } else {
-        Py_ssize_t length = (Py_ssize_t)count;
-        alloc->array = capi_new_array(alloc->st, 1, &length, alloc->st->int64, &alloc->view);
-        /* NumPy gives even an empty array a data pointer, as the core requires. */
-        data = alloc->array == NULL ? NULL : alloc->view.buf;
-    }
-    if (alloc->gil_released) {
-        PyGILState_Release(gil);
-    }
-    return data;
-}
-/* endregion: peaks-allocator */
-/* endregion: ch9-allocator */
-
-PyDoc_STRVAR(find_peaks_into_doc,
-             "find_peaks_into($module, x, threshold, /)\n--\n\n"
-             "find_peaks() by the allocator-callback strategy: C writes into a NumPy array.");
-
-/* region: find-peaks-into */
-static PyObject *find_peaks_into(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    capi_state *st = PyModule_GetState(module);
-    double threshold;
-    Py_buffer xv;
-    if (capi_check_nargs("find_peaks_into", nargs, 2) < 0 ||
-        capi_as_double(args[1], &threshold) < 0 ||
-        capi_get_array(st, args[0], st->float64, 1, "find_peaks_into() argument x", &xv) < 0) {
-        return NULL;
-    }
-    peaks_allocation alloc = {.st = st, .array = NULL};
-    size_t count;
-    size_t n = doubles_in(&xv);
-    PyThreadState *saved = capi_release_gil_if_large(n);
-    alloc.gil_released = saved != NULL;
-    int status = bc_find_peaks_into(xv.buf, n, threshold, allocate_peaks, &alloc, &count);
-    capi_restore_gil(saved);
-    PyBuffer_Release(&xv);
-    if (alloc.array != NULL) {
-        PyBuffer_Release(&alloc.view); /* the array itself keeps the memory */
-    }
-    if (status != BC_OK) {
-        Py_XDECREF(alloc.array); /* set only if the core failed after allocating */
-        return capi_status_error(status, "find_peaks_into");
-    }
-    return alloc.array; /* our new reference, now the caller's */
-}
-/* endregion: find-peaks-into */
+/* endregion: find-peaks */
 
 PyDoc_STRVAR(matvec_doc, "matvec($module, A, x, /)\n--\n\nA @ x for a 2-D A and a 1-D x.");
 
@@ -274,13 +197,13 @@ static PyObject *matvec(PyObject *module, PyObject *const *args, Py_ssize_t narg
         goto release_x;
     }
     /* A is C-contiguous here, so its rows start cols elements apart. */
-    PyThreadState *saved = capi_release_gil_if_large(doubles_in(&av));
+    PyThreadState *saved = capi_release_gil_if_large(capi_doubles_in(&av));
     int status = bc_matvec(av.buf, (size_t)rows, (size_t)cols, (size_t)cols, xv.buf, yv.buf);
     capi_restore_gil(saved);
     PyBuffer_Release(&yv);
     if (status != BC_OK) {
         Py_CLEAR(y);
-        capi_status_error(status, "matvec");
+        capi_raise_for_status(status, "matvec");
     }
 release_x:
     PyBuffer_Release(&xv);
@@ -318,6 +241,7 @@ static PyObject *fnv1a(PyObject *Py_UNUSED(module), PyObject *data) {
 
 PyDoc_STRVAR(repeat_doc, "repeat($module, s, n, /)\n--\n\ns * n, computed by C on UTF-8 bytes.");
 
+/* region: repeat */
 static PyObject *repeat(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     size_t n;
     if (capi_check_nargs("repeat", nargs, 2) < 0) {
@@ -331,7 +255,6 @@ static PyObject *repeat(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
     if (capi_as_size(args[1], 0, "repeat() argument n", &n) < 0) {
         return NULL;
     }
-    /* region: repeat */
     /* A borrowed pointer into a UTF-8 copy cached inside the str object, valid while s
      * lives; UnicodeEncodeError for lone surrogates.
      * https://docs.python.org/3/c-api/unicode.html#c.PyUnicode_AsUTF8AndSize */
@@ -344,7 +267,7 @@ static PyObject *repeat(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
     size_t repeated_len;
     int status = bc_repeat(utf8, (size_t)len, n, &repeated, &repeated_len);
     if (status != BC_OK) {
-        return capi_status_error(status, "repeat");
+        return capi_raise_for_status(status, "repeat");
     }
     /* Decoded with its length, not as a C string: the bytes may contain NULs. */
     PyObject *result = NULL;
@@ -355,8 +278,8 @@ static PyObject *repeat(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
     }
     bc_free(repeated);
     return result;
-    /* endregion: repeat */
 }
+/* endregion: repeat */
 
 /* ---- structs ------------------------------------------------------------------ */
 
@@ -379,6 +302,32 @@ PyStructSequence_Desc capi_stats_desc = {
     .n_in_sequence = 5,
 };
 
+/* region: stats-result */
+/* The struct sequence of a bc_stats: a new reference, or NULL with an exception set. */
+static PyObject *stats_result(PyTypeObject *type, const bc_stats *stats) {
+    PyObject *result = PyStructSequence_New(type);
+    if (result == NULL) {
+        return NULL;
+    }
+    PyObject *count = PyLong_FromSize_t(stats->n);
+    if (count == NULL) {
+        Py_DECREF(result); /* a partly filled struct sequence is safe to destroy */
+        return NULL;
+    }
+    PyStructSequence_SetItem(result, 0, count); /* steals count */
+    const double reals[] = {stats->mean, stats->std, stats->min, stats->max};
+    for (Py_ssize_t i = 0; i < 4; ++i) {
+        PyObject *value = PyFloat_FromDouble(reals[i]);
+        if (value == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyStructSequence_SetItem(result, i + 1, value); /* steals value */
+    }
+    return result;
+}
+/* endregion: stats-result */
+
 PyDoc_STRVAR(describe_doc, "describe($module, x, /)\n--\n\n"
                            "n, mean, population std, min, max of a non-empty 1-D array.");
 
@@ -389,36 +338,15 @@ static PyObject *describe(PyObject *module, PyObject *x) {
         return NULL;
     }
     bc_stats stats;
-    size_t n = doubles_in(&xv);
+    size_t n = capi_doubles_in(&xv);
     PyThreadState *saved = capi_release_gil_if_large(n);
     int status = bc_describe(xv.buf, n, &stats);
     capi_restore_gil(saved);
     PyBuffer_Release(&xv);
     if (status != BC_OK) {
-        return capi_status_error(status, "describe() of an empty array");
+        return capi_raise_for_status(status, "describe() of an empty array");
     }
-    /* region: describe */
-    PyObject *result = PyStructSequence_New(st->stats_type);
-    if (result == NULL) {
-        return NULL;
-    }
-    PyObject *count = PyLong_FromSize_t(stats.n);
-    if (count == NULL) {
-        Py_DECREF(result); /* a partly filled struct sequence is safe to destroy */
-        return NULL;
-    }
-    PyStructSequence_SetItem(result, 0, count); /* steals count */
-    const double reals[] = {stats.mean, stats.std, stats.min, stats.max};
-    for (Py_ssize_t i = 0; i < 4; ++i) {
-        PyObject *value = PyFloat_FromDouble(reals[i]);
-        if (value == NULL) {
-            Py_DECREF(result);
-            return NULL;
-        }
-        PyStructSequence_SetItem(result, i + 1, value); /* steals value */
-    }
-    return result;
-    /* endregion: describe */
+    return stats_result(st->stats_type, &stats);
 }
 
 PyDoc_STRVAR(events_total_doc, "events_total($module, events, kind, /)\n--\n\n"
@@ -465,59 +393,6 @@ static PyObject *events_total(PyObject *module, PyObject *const *args, Py_ssize_
     return PyFloat_FromDouble(total);
 }
 
-/* ---- callback -------------------------------------------------------------- */
-
-/* region: ch10-trampoline */
-/* region: call-python */
-/* The bc_func that calls a Python callable. It runs with the GIL held, because
- * integrate never releases it. On an exception it returns non-zero and leaves the
- * exception set: the core stops and returns BC_ECALLBACK, and capi_status_error lets the
- * exception propagate unchanged. */
-static int call_python(double x, void *ctx, double *y) {
-    PyObject *f = ctx; /* borrowed: integrate's argument outlives the core call */
-    PyObject *arg = PyFloat_FromDouble(x);
-    if (arg == NULL) {
-        return -1;
-    }
-    /* https://docs.python.org/3/c-api/call.html#c.PyObject_CallOneArg */
-    PyObject *result = PyObject_CallOneArg(f, arg);
-    Py_DECREF(arg);
-    if (result == NULL) {
-        return -1;
-    }
-    int rc = capi_as_double(result, y); /* TypeError if f returned a non-number */
-    Py_DECREF(result);
-    return rc;
-}
-/* endregion: call-python */
-/* endregion: ch10-trampoline */
-
-PyDoc_STRVAR(integrate_doc, "integrate($module, f, a, b, n, /)\n--\n\n"
-                            "Trapezoid rule of f over [a, b] with n intervals (n + 1 calls).");
-
-static PyObject *integrate(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
-    double a, b, result;
-    size_t n;
-    if (capi_check_nargs("integrate", nargs, 4) < 0) {
-        return NULL;
-    }
-    if (!PyCallable_Check(args[0])) {
-        PyErr_Format(PyExc_TypeError, "integrate() argument f must be callable, not %.200s",
-                     Py_TYPE(args[0])->tp_name);
-        return NULL;
-    }
-    if (capi_as_double(args[1], &a) < 0 || capi_as_double(args[2], &b) < 0 ||
-        capi_as_size(args[3], 1, "integrate() argument n", &n) < 0) {
-        return NULL;
-    }
-    /* The GIL stays held throughout: every step calls Python code. */
-    int status = bc_integrate(call_python, args[0], a, b, n, &result);
-    if (status != BC_OK) {
-        return capi_status_error(status, "integrate");
-    }
-    return PyFloat_FromDouble(result);
-}
-
 /* ---- accounting ----------------------------------------------------------------- */
 
 PyDoc_STRVAR(live_allocations_doc, "live_allocations($module, /)\n--\n\n"
@@ -548,13 +423,11 @@ PyMethodDef capi_functions[] = {
     {"dsum", dsum, METH_O, dsum_doc},
     {"scale", CAPI_FASTCALL(scale), METH_FASTCALL | METH_KEYWORDS, scale_doc},
     {"find_peaks", CAPI_FASTCALL(find_peaks), METH_FASTCALL, find_peaks_doc},
-    {"find_peaks_into", CAPI_FASTCALL(find_peaks_into), METH_FASTCALL, find_peaks_into_doc},
     {"matvec", CAPI_FASTCALL(matvec), METH_FASTCALL, matvec_doc},
     {"fnv1a", fnv1a, METH_O, fnv1a_doc},
     {"repeat", CAPI_FASTCALL(repeat), METH_FASTCALL, repeat_doc},
     {"describe", describe, METH_O, describe_doc},
     {"events_total", CAPI_FASTCALL(events_total), METH_FASTCALL, events_total_doc},
-    {"integrate", CAPI_FASTCALL(integrate), METH_FASTCALL, integrate_doc},
     {"live_allocations", live_allocations, METH_NOARGS, live_allocations_doc},
     {"fail_allocation_after", fail_allocation_after, METH_O, fail_allocation_after_doc},
     {NULL, NULL, 0, NULL},

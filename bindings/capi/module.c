@@ -1,5 +1,6 @@
 /*
- * The module bindings.capi._capi: its state, its initialisation, its lifetime.
+ * The module bindings.capi._capi: its state, its initialisation (with the checks that
+ * it agrees with the package bindings), its lifetime.
  *
  * Multi-phase initialisation (PEP 489): PyInit__capi only returns the definition; the
  * import system creates the module object, then runs capi_exec on it.
@@ -116,10 +117,11 @@ static int create_types(PyObject *module, capi_state *st) {
 
 /* region: exec */
 /* On failure, the module object is discarded, and m_free releases whatever the state
- * holds by then. */
+ * holds by then. m_methods installs functions.c's table; callbacks.c's is added here. */
 static int capi_exec(PyObject *module) {
     capi_state *st = PyModule_GetState(module);
-    if (import_numpy(st) < 0 || import_bindings(st) < 0 || create_types(module, st) < 0) {
+    if (import_numpy(st) < 0 || import_bindings(st) < 0 || create_types(module, st) < 0 ||
+        PyModule_AddFunctions(module, capi_callback_functions) < 0) {
         return -1;
     }
     return 0;

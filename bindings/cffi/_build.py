@@ -1,20 +1,15 @@
-"""Builder script of the cffi backend (API mode, out of line): writes ``_cffi_bcore.c``.
+"""Declarations of the cffi backend (API mode, out of line): writes ``_cffi_bcore.c``.
 
-    python _build.py path/to/bcore.h path/to/_cffi_bcore.c
+    python _build.py path/to/_cffi_bcore.c
 
-The cdef is derived from the core's public header at build time, so bcore.h
-stays the one source of truth: when it changes, CMake reruns this script and
-cffi regenerates (and the C compiler checks) every declaration. Compiling
-the generated C is CMake's job (see CMakeLists.txt), not setuptools'.
-
-The derivation is a few regular expressions, not a preprocessor: they rely on
-the header's conventions (declarations are plain C, ``BC_API`` marks exports,
-the only macro worth keeping is an integer constant).
+The cdef below is written by hand, as cffi's documentation writes its
+examples: only what the binding uses, in the C subset that ``ffi.cdef``
+parses. Compiling the generated C is CMake's job (see CMakeLists.txt), not
+setuptools'.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -22,58 +17,126 @@ import cffi
 
 MODULE_NAME = "bindings.cffi._cffi_bcore"
 
+# region: cdef
+# Types: the compiler tells cffi each struct's real field offsets and sizes,
+# and cffi raises ffi.error when it first uses a struct whose fields here
+# disagree ("a struct declaration which doesn't use `...` is assumed to be
+# exact, but this is checked": cffi's doc/source/cdef.rst); lib's enum
+# constants take the compiler's values. `typedef ... bc_detector;` is
+# cffi's syntax for an opaque type, only ever handled by pointer.
+TYPES = """
+typedef enum bc_status {
+    BC_OK = 0,
+    BC_EINVAL = 1,
+    BC_EOVERFLOW = 2,
+    BC_ENOMEM = 3,
+    BC_ECALLBACK = 4
+} bc_status;
+
+typedef struct bc_stats {
+    size_t n;
+    double mean;
+    double std;
+    double min;
+    double max;
+} bc_stats;
+
+typedef struct bc_event {
+    int32_t kind;
+    double value;
+} bc_event;
+
+typedef struct bc_normal_gamma {
+    double mu0;
+    double kappa0;
+    double alpha0;
+    double beta0;
+} bc_normal_gamma;
+
+typedef struct bc_hazard {
+    double rate;
+    int64_t max_run_length;
+} bc_hazard;
+
+typedef ... bc_detector;
+
+typedef int (*bc_func)(double x, void *ctx, double *y);
+typedef void *(*bc_allocator)(size_t count, size_t size, void *ctx);
+"""
+
+# Functions: plain C prototypes, which the C compiler reads too (see
+# make_ffibuilder), so they must stay valid C.
+FUNCTIONS = """
+const char *bc_strerror(int status);
+
+void bc_noop(void);
+int bc_add(int64_t a, int64_t b, int64_t *out);
+double bc_sum6(double a, double b, double c, double d, double e, double f);
+double bc_dsum(const double *x, size_t n);
+int bc_scale(const double *x, size_t n, double k, double *out);
+int bc_find_peaks(const double *x, size_t n, double threshold, int64_t **out, size_t *count);
+int bc_find_peaks_into(const double *x, size_t n, double threshold, bc_allocator alloc,
+                       void *ctx, size_t *count);
+int bc_matvec(const double *a, size_t rows, size_t cols, size_t row_stride, const double *x,
+              double *y);
+uint64_t bc_fnv1a(const void *data, size_t len);
+int bc_repeat(const char *s, size_t len, size_t n, char **out, size_t *out_len);
+int bc_describe(const double *x, size_t n, bc_stats *out);
+double bc_events_total(const bc_event *ev, size_t n, int32_t kind);
+int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result);
+
+int bc_detector_create(const bc_normal_gamma *model, const bc_hazard *hazard, bc_detector **out);
+int bc_detector_update(bc_detector *d, double x, int64_t *run_length);
+int bc_detector_update_many(bc_detector *d, const double *xs, size_t n, int64_t *run_lengths);
+const double *bc_detector_posterior(const bc_detector *d, size_t *len);
+uint64_t bc_detector_steps(const bc_detector *d);
+void bc_detector_reset(bc_detector *d);
+void bc_detector_destroy(bc_detector *d);
+
+void bc_free(void *p);
+int64_t bc_live_allocations(void);
+void bc_fail_allocation_after(int64_t k);
+"""
+# endregion: cdef
+
 # region: extern-python
 # C calls back into Python through static C functions that cffi generates
 # for these declarations; ``@ffi.def_extern()`` attaches each Python body at
-# import time. cffi_integrand has bc_func's signature (see _integrate.py),
-# cffi_allocate_int64 bc_allocator's (see find_peaks_into in _arrays.py).
+# import time (see _callbacks.py). cffi_integrand has bc_func's signature,
+# cffi_allocate_int64 bc_allocator's.
 EXTERN_PYTHON = """
 extern "Python" int cffi_integrand(double x, void *ctx, double *y);
 extern "Python" void *cffi_allocate_int64(size_t count, size_t size, void *ctx);
 """
 # endregion: extern-python
 
-_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
-# `#ifdef __cplusplus ... #endif` hold only the extern "C" { } guards.
-_CPLUSPLUS_BLOCK = re.compile(
-    r"^[ \t]*#[ \t]*ifdef[ \t]+__cplusplus\b.*?^[ \t]*#[ \t]*endif[^\n]*\n", re.DOTALL | re.MULTILINE
-)
-_INTEGER_DEFINE = re.compile(r"#[ \t]*define[ \t]+\w+[ \t]+(0[xX][0-9a-fA-F]+|\d+)[uUlL]*[ \t]*")
-
-
-def cdef_from_header(header: str) -> str:
-    """The declarations of bcore.h in the subset of C that ``ffi.cdef`` parses."""
-    text = _COMMENT.sub(" ", header.replace("\\\n", " "))
-    text = _CPLUSPLUS_BLOCK.sub("", text)
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        # Preprocessor lines go, except `#define NAME <integer>`, which cffi
-        # understands (and, in API mode, checks against the real value).
-        if stripped.startswith("#") and not _INTEGER_DEFINE.fullmatch(stripped):
-            continue
-        lines.append(stripped)
-    return re.sub(r"\bBC_API\b\s*", "", "\n".join(lines))
-
 
 # region: ffibuilder
-def make_ffibuilder(header_path: Path) -> cffi.FFI:
+def make_ffibuilder() -> cffi.FFI:
     ffibuilder = cffi.FFI()
-    ffibuilder.cdef(cdef_from_header(header_path.read_text(encoding="utf-8")) + EXTERN_PYTHON)
-    # The include directory comes from the CMake target bcore_static.
-    ffibuilder.set_source(MODULE_NAME, '#include "bcore.h"')
+    ffibuilder.cdef(TYPES + FUNCTIONS + EXTERN_PYTHON)
+    # The C that the generated file starts with: the header (its directory
+    # comes from the CMake target bcore_static), then the cdef's prototypes
+    # again. cffi's wrappers call each function with C's implicit
+    # conversions, so a prototype that says float where bcore.h says double
+    # would compile without a word ("functions taking or returning integer
+    # or float-point arguments can be misdeclared", cffi's cdef.rst). A
+    # redeclaration must have a type compatible with the header's (C11
+    # 6.7p4): gcc and clang reject any other as "conflicting types".
+    ffibuilder.set_source(MODULE_NAME, '#include "bcore.h"\n' + FUNCTIONS)
     return ffibuilder
-    # endregion: ffibuilder
+
+
+# endregion: ffibuilder
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(f"usage: {Path(__file__).name} BCORE_H OUTPUT_C", file=sys.stderr)
+    if len(argv) != 1:
+        print(f"usage: {Path(__file__).name} OUTPUT_C", file=sys.stderr)
         return 2
-    header, output = argv
     # emit_c_code leaves an up-to-date file untouched, so an unchanged result
     # does not make the build recompile the extension.
-    make_ffibuilder(Path(header)).emit_c_code(output)
+    make_ffibuilder().emit_c_code(argv[0])
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Types of the extension module cffi generates from bcore.h (see _build.py).
+"""Types of the extension module cffi generates from the hand-written cdef of _build.py.
 
 ``lib`` holds the core's functions and constants. Pointer parameters take a
 cdata (from ``ffi.new``, ``ffi.from_buffer``, ...), and ``const char *`` and
@@ -21,7 +21,6 @@ class _Lib:
     BC_EOVERFLOW: Final[int]
     BC_ENOMEM: Final[int]
     BC_ECALLBACK: Final[int]
-    BC_MAX_RUN_LENGTH: Final[int]
 
     # The C functions cffi generated for `extern "Python"`: a bc_func pointer
     # and a bc_allocator pointer.
@@ -72,8 +71,6 @@ class _Lib:
     ) -> int: ...
     def bc_describe(self, x: _CData, n: SupportsInt, out: _CData, /) -> int: ...
     def bc_events_total(self, ev: _CData, n: SupportsInt, kind: SupportsInt, /) -> float: ...
-    def bc_struct_size(self, struct_name: _Ptr, /) -> int: ...
-    def bc_field_offset(self, struct_name: _Ptr, field_name: _Ptr, /) -> int: ...
     def bc_integrate(
         self, f: _CData, ctx: _CData, a: SupportsFloat, b: SupportsFloat, n: SupportsInt, result: _CData, /
     ) -> int: ...

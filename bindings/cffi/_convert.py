@@ -1,8 +1,8 @@
-"""Checks and conversions of array arguments, done once, before any C call.
+"""Python arguments to what the C calls take: checked arrays, reals, byte buffers, records.
 
-Plain NumPy: the API-mode backend and the ABI-mode variant (abi.py) share
-them and differ only in the ``ffi`` that turns the checked array into a
-pointer with ``ffi.from_buffer``.
+Every check runs here, before any C call. cffi converts plain scalars
+itself, as each call passes them; ``ffi.from_buffer`` then points C at a
+checked array's own memory, without a copy.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from .. import EVENT_DTYPE
+from ._cffi_bcore import ffi
 
 FLOAT64 = np.dtype(np.float64)
 
@@ -38,6 +41,18 @@ def as_float64(x: Any, ndim: int, what: str) -> npt.NDArray[np.float64]:
     return arr
 
 
+def check_out(out: Any, shape: tuple[int, ...], what: str) -> None:
+    """Checks an ``out=`` array; never converts it, since the caller reads it afterwards."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{what}: out must be a numpy.ndarray, not {type(out).__name__}")
+    if out.dtype != FLOAT64:
+        raise TypeError(f"{what}: out must have dtype float64, not {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"{what}: out has shape {out.shape}, expected {shape}")
+    if not out.flags.carray:  # C-contiguous, aligned and writable
+        raise ValueError(f"{what}: out must be C-contiguous, aligned and writable")
+
+
 def as_real(x: Any) -> float:
     """x as a float, converted as a C double parameter converts it (float() minus strings).
 
@@ -49,13 +64,41 @@ def as_real(x: Any) -> float:
     return float(x)
 
 
-def check_out(out: Any, shape: tuple[int, ...], what: str) -> None:
-    """Checks an ``out=`` array; never converts it, since the caller reads it afterwards."""
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"{what}: out must be a numpy.ndarray, not {type(out).__name__}")
-    if out.dtype != FLOAT64:
-        raise TypeError(f"{what}: out must have dtype float64, not {out.dtype}")
-    if out.shape != shape:
-        raise ValueError(f"{what}: out has shape {out.shape}, expected {shape}")
-    if not out.flags.carray:  # C-contiguous, aligned and writable
-        raise ValueError(f"{what}: out must be C-contiguous, aligned and writable")
+def as_byte_buffer(data: Any, what: str) -> Any:
+    """A ``char[]`` cdata over the bytes of any C-contiguous buffer, no copy; len() is its size.
+
+    TypeError for str and objects without the buffer protocol, ValueError
+    for a non-contiguous buffer. Read-only memory is fine: C only reads it.
+    """
+    view = memoryview(data)
+    if not view.c_contiguous:
+        raise ValueError(f"{what}: the buffer is not C-contiguous")
+    return ffi.from_buffer(view)
+
+
+# region: layout-check
+# cffi compiled the real bc_event, but EVENT_DTYPE is a hand-made mirror of it:
+# check the mirror once, here, rather than hand C misread records.
+if (EVENT_DTYPE.itemsize, EVENT_DTYPE.fields["kind"][1], EVENT_DTYPE.fields["value"][1]) != (
+    ffi.sizeof("bc_event"),
+    ffi.offsetof("bc_event", "kind"),
+    ffi.offsetof("bc_event", "value"),
+):
+    raise ImportError("bindings.EVENT_DTYPE does not match the layout of bc_event")
+# endregion: layout-check
+
+
+def as_events(events: Any, what: str) -> npt.NDArray[Any]:
+    """events as a 1-D, C-contiguous, aligned array of EVENT_DTYPE, copied only if strided.
+
+    TypeError for anything but an ndarray of exactly that dtype, ValueError
+    for a wrong ndim.
+    """
+    if not isinstance(events, np.ndarray) or events.dtype != EVENT_DTYPE:
+        raise TypeError(f"{what}: events must be a numpy array of dtype bindings.EVENT_DTYPE")
+    if events.ndim != 1:
+        raise ValueError(f"{what}: expected a 1-D array, got {events.ndim}-D")
+    flags = events.flags
+    if not (flags.c_contiguous and flags.aligned):
+        events = events.copy()
+    return events

@@ -47,18 +47,18 @@ class Detector:
         # ffi.release(), which runs the destructor now and never again.
         self._handle: Any = ffi.gc(out[0], lib.bc_detector_destroy)
         # endregion: create
-        # region: ch11-lock
+        # region: lock
         # The core must not see two threads on one detector, and cffi drops
         # the GIL during every call in API mode, so without this lock two
         # threads could be inside the core on the same detector. Waiting for
         # it releases the GIL, so update_many can take the GIL back meanwhile.
         self._lock = threading.Lock()
-        # endregion: ch11-lock
+        # endregion: lock
         # One anchor per live posterior view (see posterior_view). A set, so
         # that adding and discarding are single atomic operations.
         self._views: set[_ViewAnchor] = set()
 
-    def _live(self) -> Any:
+    def _open_handle(self) -> Any:
         """The C handle; ValueError once closed. Hold the lock while C uses it."""
         if self._handle is None:
             raise ValueError("the detector is closed")
@@ -70,7 +70,7 @@ class Detector:
         value = x if type(x) is float else as_real(x)
         run_length = ffi.new(_INT64_P)
         with self._lock:
-            status = lib.bc_detector_update(self._live(), value, run_length)
+            status = lib.bc_detector_update(self._open_handle(), value, run_length)
         if status:  # BC_EINVAL: x is not finite
             raise_for_status(status, "Detector.update")
         return run_length[0]
@@ -82,7 +82,7 @@ class Detector:
         source = ffi.from_buffer(_DOUBLES, arr)
         dest = ffi.from_buffer(_INT64S, run_lengths, require_writable=True)
         with self._lock:
-            status = lib.bc_detector_update_many(self._live(), source, arr.size, dest)
+            status = lib.bc_detector_update_many(self._open_handle(), source, arr.size, dest)
         if status:  # BC_EINVAL: a value is not finite; the detector is unchanged
             raise_for_status(status, "Detector.update_many")
         return run_lengths
@@ -91,7 +91,7 @@ class Detector:
         """A copy of the run-length posterior (length max_run_length + 1)."""
         length = ffi.new(_SIZE_P)
         with self._lock:  # so that no step is half-way through while it is copied
-            data = lib.bc_detector_posterior(self._live(), length)
+            data = lib.bc_detector_posterior(self._open_handle(), length)
             return np.frombuffer(ffi.buffer(data, length[0] * FLOAT64.itemsize), dtype=FLOAT64).copy()
 
     def posterior_view(self) -> npt.NDArray[np.float64]:
@@ -102,7 +102,7 @@ class Detector:
         # region: posterior-view
         length = ffi.new(_SIZE_P)
         with self._lock:
-            data = lib.bc_detector_posterior(self._live(), length)
+            data = lib.bc_detector_posterior(self._open_handle(), length)
             # What keeps the detector alive, from any array derived from the
             # view: ndarray -> memoryview -> ffi.buffer -> `owner` -> its
             # ffi.gc destructor `anchor` -> detector. When the last array goes,
@@ -116,19 +116,19 @@ class Detector:
             view = np.frombuffer(buffer, dtype=FLOAT64)
             # Last, so that a failure above leaves no anchor behind.
             self._views.add(anchor)
-        return view
         # endregion: posterior-view
+        return view
 
     @property
     def t(self) -> int:
         """Steps seen since creation or the last reset()."""
         with self._lock:
-            return lib.bc_detector_steps(self._live())
+            return lib.bc_detector_steps(self._open_handle())
 
     def reset(self) -> None:
         """Back to the prior; the posterior buffer stays where it is."""
         with self._lock:
-            lib.bc_detector_reset(self._live())
+            lib.bc_detector_reset(self._open_handle())
 
     def close(self) -> None:
         """Destroys the C detector; idempotent. BufferError while posterior views live."""
@@ -147,7 +147,7 @@ class Detector:
         return self._handle is None
 
     def __enter__(self) -> Detector:
-        self._live()
+        self._open_handle()
         return self
 
     def __exit__(self, *exc_info: object) -> None:

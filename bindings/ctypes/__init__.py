@@ -3,19 +3,21 @@
 ctypes (standard library) opens ``bindings/_core/libbcore`` with ``ctypes.CDLL``
 and calls it through libffi, using the C prototypes declared in ``_library``.
 
-The GIL: ctypes releases it around every foreign call and takes it back for
-every callback, whatever the size of the input. That is how ctypes works, and
-it is why ``Detector`` needs a lock of its own (see ``_detector``).
+The parts, as in every backend (``bindings/README.md``): ``_library``
+(declarations: loading, the struct mirrors, every prototype; ``_library.lib``
+is the raw CDLL), ``_errors`` (status codes to exceptions), ``_convert``
+(argument checks and conversion), ``_functions``, ``_callbacks`` (integrate and
+find_peaks_into's allocator), ``_detector`` (the opaque handle), and this
+module, which exports the interface.
 
-Modules: ``_library`` (loading and prototypes; ``_library.lib`` is the raw
-CDLL), ``_structs`` (the struct mirrors), ``_errors`` (status codes and
-rejected arguments to exceptions), ``_scalars`` (integer range checks),
-``_arrays`` (array checks and addresses), ``_functions``, ``_integrate`` (the
-callback) and ``_detector`` (the opaque handle).
+The GIL: ctypes releases it around every foreign call and takes it back for
+every callback, whatever the size of the input (see ``_library._load``). That
+is why ``Detector`` needs a lock of its own (see ``_detector``).
 """
 
 from __future__ import annotations
 
+from ._callbacks import find_peaks_into, integrate
 from ._detector import Detector
 from ._functions import (
     add,
@@ -24,7 +26,6 @@ from ._functions import (
     events_total,
     fail_allocation_after,
     find_peaks,
-    find_peaks_into,
     fnv1a,
     live_allocations,
     matvec,
@@ -33,7 +34,6 @@ from ._functions import (
     scale,
     sum6,
 )
-from ._integrate import integrate
 
 __all__ = [
     "Detector",

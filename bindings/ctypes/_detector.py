@@ -9,8 +9,8 @@ from typing import Any, SupportsFloat, SupportsIndex
 
 import numpy as np
 
-from ._arrays import address, float64_array
-from ._errors import status_error
+from ._convert import address, float64_array, int64
+from ._errors import raise_for_status
 from ._library import (
     bc_detector_create,
     bc_detector_destroy,
@@ -20,9 +20,9 @@ from ._library import (
     bc_detector_steps,
     bc_detector_update,
     bc_detector_update_many,
+    bc_hazard,
+    bc_normal_gamma,
 )
-from ._scalars import int64
-from ._structs import bc_hazard, bc_normal_gamma
 
 
 class Detector:
@@ -44,7 +44,7 @@ class Detector:
         handle = bc_detector_p()
         status = bc_detector_create(byref(model), byref(rate), byref(handle))
         if status:
-            raise status_error(status, "Detector")
+            raise_for_status(status, "Detector")
         # Frees the handle if the detector is garbage-collected unclosed; close()
         # calls it early, and a finalizer runs at most once. Not at interpreter
         # exit: the OS reclaims the memory, and freeing it then could pull the
@@ -52,13 +52,13 @@ class Detector:
         self._destroy = weakref.finalize(self, bc_detector_destroy, handle)
         self._destroy.atexit = False
         self._handle: bc_detector_p | None = handle
-        # region: ch11-lock
+        # region: detector-lock
         # ctypes releases the GIL for every foreign call, so without this lock
         # two threads could be inside the core on this detector at once. A
         # thread that finds it taken waits in Lock.acquire, which releases the
         # GIL, so it cannot stall an update_many in flight.
         self._lock = threading.Lock()
-        # endregion: ch11-lock
+        # endregion: detector-lock
         # The posterior never moves (bcore.h), so its address is read once.
         length = c_size_t()
         self._posterior: int = bc_detector_posterior(handle, byref(length))
@@ -67,10 +67,10 @@ class Detector:
         # when the last array over them dies.
         self._views: weakref.WeakSet[_PosteriorBuffer] = weakref.WeakSet()
 
-    def _get_handle(self) -> bc_detector_p:
+    def _open_handle(self) -> bc_detector_p:
         """The C handle, ValueError once closed. Call it with the lock held."""
         if self._handle is None:
-            raise ValueError("the Detector is closed")
+            raise ValueError("the detector is closed")
         return self._handle
 
     def update(self, x: SupportsFloat, /) -> int:
@@ -79,46 +79,47 @@ class Detector:
         value = c_double(x)
         run_length = c_int64()
         with self._lock:
-            status = bc_detector_update(self._get_handle(), value, byref(run_length))
+            status = bc_detector_update(self._open_handle(), value, byref(run_length))
         if status:
-            raise status_error(status, "Detector.update")
+            raise_for_status(status, "Detector.update")
         return run_length.value
 
     def update_many(self, xs: Any, /) -> np.ndarray:
         xs = float64_array(xs, 1, "xs")
         run_lengths = np.empty(xs.size, dtype=np.int64)
         with self._lock:
-            status = bc_detector_update_many(self._get_handle(), address(xs), xs.size, address(run_lengths))
+            status = bc_detector_update_many(self._open_handle(), address(xs), xs.size, address(run_lengths))
         if status:
-            raise status_error(status, "Detector.update_many")
+            raise_for_status(status, "Detector.update_many")
         return run_lengths
 
     def posterior(self) -> np.ndarray:
         copy = np.empty(self._length)
         with self._lock:  # so the copy never catches a step half done
-            self._get_handle()
+            self._open_handle()
             memmove(address(copy), self._posterior, copy.nbytes)
         return copy
 
-    # region: ch9-view
+    # region: posterior-view
     def posterior_view(self) -> np.ndarray:
         with self._lock:
-            self._get_handle()
+            self._open_handle()
             buffer = _PosteriorBuffer(self)
             self._views.add(buffer)
         return np.asarray(buffer)
-        # endregion: ch9-view
+
+    # endregion: posterior-view
 
     @property
     def t(self) -> int:
         with self._lock:
-            return bc_detector_steps(self._get_handle())
+            return bc_detector_steps(self._open_handle())
 
     def reset(self) -> None:
         with self._lock:
-            bc_detector_reset(self._get_handle())
+            bc_detector_reset(self._open_handle())
 
-    # region: ch9-close
+    # region: close
     def close(self) -> None:
         with self._lock:  # waits for a call in flight on another thread
             if self._handle is None:
@@ -129,7 +130,8 @@ class Detector:
                 )
             self._handle = None
             self._destroy()
-            # endregion: ch9-close
+
+    # endregion: close
 
     @property
     def closed(self) -> bool:
@@ -137,7 +139,7 @@ class Detector:
 
     def __enter__(self) -> Detector:
         with self._lock:
-            self._get_handle()
+            self._open_handle()
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -1,23 +1,32 @@
-"""The interface's functions, each a thin wrapper over one declared foreign function."""
+"""Functions: the interface's plain functions, each a thin wrapper over one declared foreign function."""
 
 from __future__ import annotations
 
+import weakref
 from ctypes import POINTER, ArgumentError, addressof, byref, c_char, c_int64, c_size_t, memmove
 from typing import Any, SupportsFloat, SupportsIndex
 
 import numpy as np
 
-from ._arrays import address, byte_array, event_array, float64_array, output_array
-from ._errors import real_error, status_error
+from ._convert import (
+    address,
+    byte_array,
+    count,
+    event_array,
+    float64_array,
+    int32,
+    int64,
+    output_array,
+    real_error,
+)
+from ._errors import raise_for_status
 from ._library import (
     bc_add,
-    bc_allocator,
     bc_describe,
     bc_dsum,
     bc_events_total,
     bc_fail_allocation_after,
     bc_find_peaks,
-    bc_find_peaks_into,
     bc_fnv1a,
     bc_free,
     bc_live_allocations,
@@ -25,10 +34,9 @@ from ._library import (
     bc_noop,
     bc_repeat,
     bc_scale,
+    bc_stats,
     bc_sum6,
 )
-from ._scalars import count, int32, int64
-from ._structs import bc_stats
 
 # Nothing to check or convert: the declared foreign functions themselves.
 noop = bc_noop
@@ -46,9 +54,11 @@ def add(a: SupportsIndex, b: SupportsIndex, /) -> int:
     result = c_int64()
     status = bc_add(int64(a, "a"), int64(b, "b"), byref(result))
     if status:
-        raise status_error(status, "add")
+        raise_for_status(status, "add")
     return result.value
-    # endregion: add
+
+
+# endregion: add
 
 
 def sum6(
@@ -70,10 +80,12 @@ def sum6(
 def dsum(x: Any, /) -> float:
     x = float64_array(x, 1, "x")
     return bc_dsum(address(x), x.size)
-    # endregion: dsum
 
 
-# region: ch9-out
+# endregion: dsum
+
+
+# region: scale
 def scale(x: Any, k: SupportsFloat, /, out: np.ndarray | None = None) -> np.ndarray:
     x = float64_array(x, 1, "x")
     out = np.empty_like(x) if out is None else output_array(out, x.shape, "out")
@@ -82,11 +94,14 @@ def scale(x: Any, k: SupportsFloat, /, out: np.ndarray | None = None) -> np.ndar
     except ArgumentError:
         raise real_error(k) from None
     if status:
-        raise status_error(status, "scale")
+        raise_for_status(status, "scale")
     return out
-    # endregion: ch9-out
 
 
+# endregion: scale
+
+
+# region: find-peaks
 def find_peaks(x: Any, threshold: SupportsFloat, /) -> np.ndarray:
     x = float64_array(x, 1, "x")
     peaks = POINTER(c_int64)()
@@ -96,71 +111,25 @@ def find_peaks(x: Any, threshold: SupportsFloat, /) -> np.ndarray:
     except ArgumentError:
         raise real_error(threshold) from None
     if status:
-        raise status_error(status, "find_peaks")
-    # region: find-peaks-copy
-    # Copy, then free. The result is usually far smaller than x, so one
-    # memcpy is cheap, and afterwards it is ordinary NumPy memory while the C
-    # buffer is released here, on every path. A zero-copy view would need an
-    # owner object that calls bc_free when the last view of it dies, keeping
-    # the core's allocation alive (and counted) until then.
+        raise_for_status(status, "find_peaks")
+    # Zero copy, as in the other backends: the result is NumPy's view of the
+    # core's buffer. A ctypes array made by from_address reads that memory and
+    # owns none of it; weakref.finalize makes it the owner, calling bc_free
+    # once, when it dies, and never at exit, so that a result held to the very
+    # end stays valid (Python docs, weakref, "Comparing finalizers with
+    # __del__() methods"). The array numpy.ctypeslib.as_array makes keeps the
+    # ctypes array alive through its base, and every view of it keeps that.
+    start = addressof(peaks.contents)
     try:
-        result = np.empty(found.value, dtype=np.int64)
-        if result.size:
-            memmove(address(result), peaks, result.nbytes)
-    finally:
-        bc_free(peaks)
-    # endregion: find-peaks-copy
-    return result
+        buffer = (c_int64 * found.value).from_address(start)
+        weakref.finalize(buffer, bc_free, start).atexit = False
+    except BaseException:  # until the finalizer exists, nothing else frees it
+        bc_free(start)
+        raise
+    return np.ctypeslib.as_array(buffer)
 
 
-class _Allocation:
-    """The state of one find_peaks_into() call: the array the allocator made, or what it raised."""
-
-    __slots__ = ("array", "error")
-
-    def __init__(self) -> None:
-        self.array: np.ndarray | None = None
-        self.error: BaseException | None = None
-
-
-# region: find-peaks-into
-def find_peaks_into(x: Any, threshold: SupportsFloat, /) -> np.ndarray:
-    x = float64_array(x, 1, "x")
-    state = _Allocation()
-
-    # region: ch9-allocator
-    # The allocator runs inside the foreign call, with the GIL that ctypes
-    # takes back for every callback. NumPy owns the array it makes and C
-    # writes the indices straight into it: nothing to copy, nothing to free.
-    # ctypes would print an exception raised here and hand C an unspecified
-    # pointer, so it is stored, and None (NULL) makes the core stop with
-    # BC_ECALLBACK.
-    def allocate(count: int, size: int, ctx: int | None) -> int | None:
-        try:
-            state.array = np.empty(count, dtype=np.int64)  # never a NULL address, even when empty
-            return address(state.array)
-        except BaseException as exc:  # MemoryError, KeyboardInterrupt: they must reach the caller
-            state.error = exc
-            return None
-
-    # One libffi closure per call, over this call's own state. C holds only
-    # its address, and only until bc_find_peaks_into returns, so a reference
-    # for the length of the call keeps it alive: the local name `allocator`.
-    # (integrate, which calls back n + 1 times, shares one trampoline and
-    # passes its state through ctx instead.)
-    allocator = bc_allocator(allocate)
-    # endregion: ch9-allocator
-    found = c_size_t()
-    try:
-        status = bc_find_peaks_into(address(x), x.size, threshold, allocator, None, byref(found))
-    except ArgumentError:
-        raise real_error(threshold) from None
-    if status:
-        error, state.error = state.error, None  # no cycle through the traceback's frames
-        raise status_error(status, "find_peaks_into", error)
-    assert state.array is not None  # BC_OK: the core called the allocator, once
-    return state.array
-    # endregion: find-peaks-into
+# endregion: find-peaks
 
 
 def matvec(A: Any, x: Any, /) -> np.ndarray:
@@ -173,7 +142,7 @@ def matvec(A: Any, x: Any, /) -> np.ndarray:
     # A is C-contiguous, so its rows start `cols` elements apart.
     status = bc_matvec(address(A), rows, cols, cols, address(x), address(y))
     if status:
-        raise status_error(status, "matvec")
+        raise_for_status(status, "matvec")
     return y
 
 
@@ -193,8 +162,9 @@ def repeat(s: str, n: SupportsIndex, /) -> str:
     length = c_size_t()
     status = bc_repeat(data, len(data), times, byref(result), byref(length))
     if status:
-        raise status_error(status, "repeat")
-    # The result may hold NULs, so it is read by its length, never as a C
+        raise_for_status(status, "repeat")
+    # A str owns its characters, so this result is copied, then freed. The
+    # bytes may hold NULs, so they are read by their length, never as a C
     # string; and not with ctypes.string_at(result, length), which declares
     # the length a C int and so cannot read 2 GiB or more.
     try:
@@ -214,7 +184,7 @@ def describe(x: Any, /) -> bc_stats:
     stats = bc_stats()
     status = bc_describe(address(x), x.size, byref(stats))
     if status:
-        raise status_error(status, "describe")
+        raise_for_status(status, "describe")
     return stats
 
 

@@ -1,7 +1,8 @@
-"""The core's shared library, loaded once, with a prototype for every function.
+"""Declarations: the core's shared library, loaded once, and ``bcore.h`` restated for ctypes.
 
-``lib`` is the raw ``ctypes.CDLL``. Its functions are declared below
-(``argtypes``/``restype``) and re-exported as ``bc_*`` names; the rest of the
+``lib`` is the raw ``ctypes.CDLL``. Every struct of the header has its
+``Structure`` mirror here, and every function its prototype
+(``argtypes``/``restype``), re-exported as a ``bc_*`` name; the rest of the
 backend calls only those. Benchmarks may use them directly to measure a raw
 foreign call, and ``ctypes.CDLL(lib._name)`` opens a second, undeclared handle
 (ctypes then guesses: every argument must be an int, bytes or a ctypes
@@ -9,7 +10,9 @@ instance, and every result is a C int).
 
 Declaring ``argtypes`` is what makes ctypes safe: without them a Python float
 passed where C expects a double is an error, and a pointer returned where C
-declares one is truncated to an int.
+declares one is truncated to an int. No compiler checks any of it against the
+header: ``tests/test_ctypes_layout.py`` compares the mirrors with the core's
+own sizes and offsets, and checks that every function is declared.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from numpy import float64
 from numpy.ctypeslib import ndpointer
 
 from .._core import shared_library
-from ._structs import bc_hazard, bc_normal_gamma, bc_stats
 
 
 # region: load
@@ -33,9 +35,13 @@ def _load() -> ctypes.CDLL:
     try:
         with shared_library() as path:
             try:
-                # region: ch11-release
-                return ctypes.CDLL(os.fspath(path))
-                # endregion: ch11-release
+                # region: cdll
+                # A CDLL releases the GIL around every foreign call, whatever its
+                # size, and takes it back for every callback; only a PyDLL keeps it
+                # (Python docs, ctypes, "Loading shared libraries"). So this backend
+                # has no release_gil_if_large and no use for GIL_RELEASE_MIN_SIZE.
+                library = ctypes.CDLL(os.fspath(path))
+                # endregion: cdll
             except OSError as exc:
                 raise ImportError(
                     f"the C core at {path} does not load ({exc}); "
@@ -45,6 +51,7 @@ def _load() -> ctypes.CDLL:
                 ) from exc
     except FileNotFoundError as exc:
         raise ImportError(str(exc), name=__name__) from exc
+    return library
 
 
 lib = _load()
@@ -52,6 +59,66 @@ lib = _load()
 
 # enum bc_status
 BC_OK, BC_EINVAL, BC_EOVERFLOW, BC_ENOMEM, BC_ECALLBACK = range(5)
+
+
+# The public structs. ctypes lays a Structure out with the platform C
+# compiler's rules (natural alignment, padding included), so a field list in
+# the header's order is the whole mirror.
+class _Record(ctypes.Structure):
+    """A Structure that prints its fields, like a dataclass."""
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name, _ in self._fields_)
+        return f"{type(self).__name__}({fields})"
+
+
+# region: stats
+class bc_stats(_Record):
+    """What ``describe`` returns: ``n``, ``mean``, ``std`` (population), ``min``, ``max``."""
+
+    _fields_ = (
+        ("n", c_size_t),
+        ("mean", c_double),
+        ("std", c_double),
+        ("min", c_double),
+        ("max", c_double),
+    )
+
+
+# endregion: stats
+
+
+class bc_event(_Record):
+    """One record: int32 kind, 4 bytes of padding (ctypes inserts them), float64 value."""
+
+    _fields_ = (
+        ("kind", c_int32),
+        ("value", c_double),
+    )
+
+
+class bc_normal_gamma(_Record):
+    """The detector's prior over the mean and precision of the observations."""
+
+    _fields_ = (
+        ("mu0", c_double),
+        ("kappa0", c_double),
+        ("alpha0", c_double),
+        ("beta0", c_double),
+    )
+
+
+class bc_hazard(_Record):
+    """The detector's constant hazard rate and longest tracked run length."""
+
+    _fields_ = (
+        ("rate", c_double),
+        ("max_run_length", c_int64),
+    )
+
+
+#: Every mirror, by its C name (the layout test walks this).
+STRUCTS = {cls.__name__: cls for cls in (bc_stats, bc_event, bc_normal_gamma, bc_hazard)}
 
 
 # region: handle
@@ -83,12 +150,17 @@ def _declare(name: str, restype: type | None, *argtypes: type) -> Callable[..., 
     function.restype = restype
     function.argtypes = argtypes
     return function
-    # endregion: declare
 
+
+bc_strerror = _declare("bc_strerror", c_char_p, c_int)
+bc_noop = _declare("bc_noop", None)
+bc_add = _declare("bc_add", c_int, c_int64, c_int64, POINTER(c_int64))
+bc_sum6 = _declare("bc_sum6", c_double, *[c_double] * 6)
+# endregion: declare
 
 # region: pointers
 # Array parameters are declared c_void_p and receive an address (see
-# _arrays.address). numpy.ctypeslib.ndpointer would check the array on every
+# _convert.address). numpy.ctypeslib.ndpointer would check the array on every
 # call, but its from_param builds an `array.ctypes` object each time, which
 # costs more than the whole foreign call; the backend checks the array once,
 # in Python, and passes a plain int. `bc_dsum_ndpointer` below keeps the
@@ -98,10 +170,6 @@ int64_p = c_void_p  # int64_t *
 event_p = c_void_p  # const bc_event *
 # endregion: pointers
 
-bc_strerror = _declare("bc_strerror", c_char_p, c_int)
-bc_noop = _declare("bc_noop", None)
-bc_add = _declare("bc_add", c_int, c_int64, c_int64, POINTER(c_int64))
-bc_sum6 = _declare("bc_sum6", c_double, *[c_double] * 6)
 bc_dsum = _declare("bc_dsum", c_double, double_p, c_size_t)
 bc_scale = _declare("bc_scale", c_int, double_p, c_size_t, c_double, double_p)
 bc_find_peaks = _declare(

@@ -1,10 +1,15 @@
 # Cython's view of c_core/include/bcore.h: every declaration _cython.pyx uses.
+# _cython.pyx cimports this file as the module `bcore` (`from bindings.cython
+# cimport bcore`), so each name is used as `bcore.bc_...`: the pattern of
+# Cython's "Using C libraries" tutorial (docs/src/tutorial/clibraries.rst).
+# Only declarations live here, so nothing is imported at run time.
 #
 # The main block is `nogil`: no core function touches Python, so each may run
 # with the GIL released (bc_integrate, which calls back into Python, is the
-# exception and is declared at the end). Cython 3 treats functions declared in `cdef extern` blocks
-# as `noexcept` (C does not raise Python exceptions); failures come back as
-# bc_status codes, which _cython.pyx turns into exceptions in one place.
+# exception and is declared at the end). Cython 3 treats functions declared in
+# `cdef extern` blocks as `noexcept` (C does not raise Python exceptions);
+# failures come back as bc_status codes, which _cython.pyx turns into
+# exceptions in one place.
 # Only the two function-pointer types (bc_allocator, bc_func) need an explicit
 # `noexcept`: each is the type of a function *we* write in Cython, which must
 # not try to propagate an exception through C (it stores the exception and
@@ -114,10 +119,8 @@ cdef extern from "bcore.h" nogil:
 # synchronously on the caller's thread. Cython therefore rejects any call of
 # bc_integrate inside `with nogil`, which proves the GIL is held whenever the
 # trampoline in _cython.pyx runs, so it needs no `with gil` of its own.
-# region: ch10-callback
 cdef extern from "bcore.h":
     ctypedef int (*bc_func)(double x, void *ctx, double *y) noexcept
 
     int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result)
-# endregion: ch10-callback
 # endregion: callback

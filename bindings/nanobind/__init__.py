@@ -1,7 +1,8 @@
 """The nanobind backend: the interface of ``bindings._interface``, compiled from C++17.
 
-``_nanobind`` is built from ``_nanobind.cpp`` beside this file (``CMakeLists.txt``). Every name
-is re-exported from it unchanged, so a call costs no extra Python frame.
+``_nanobind`` is built from the C++ files beside this file (``CMakeLists.txt``; ``module.cpp``
+defines the module). Every name is re-exported from it unchanged, so a call costs no extra Python
+frame.
 """
 
 from ._nanobind import (

@@ -1,8 +1,10 @@
-// The class Detector: a Python object owning a bc_detector handle.
-#include "common.hpp"
+// The class Detector: a Python object owning a bc_detector handle, with a lock around every
+// core call, and the read-only views of its posterior.
+#include "bindings.hpp"
 
 #include <memory>
 #include <mutex>
+#include <string>
 
 namespace bcore_pybind11 {
 namespace {
@@ -16,7 +18,7 @@ class Detector {
              py::handle max_run_length) {
         const bc_normal_gamma model{mu0.value, kappa0.value, alpha0.value, beta0.value};
         const bc_hazard rate{hazard.value, to_int64(max_run_length, "Detector: max_run_length")};
-        check(bc_detector_create(&model, &rate, &handle_), "Detector");
+        raise_for_status(bc_detector_create(&model, &rate, &handle_), "Detector");
     }
 
     // Runs when Python drops the object, so when no method is running and no view is alive
@@ -32,7 +34,7 @@ class Detector {
     std::int64_t update(Real x) {
         const auto lock = acquire();
         std::int64_t run_length = 0;
-        check(bc_detector_update(open_handle(), x.value, &run_length), "update");
+        raise_for_status(bc_detector_update(open_handle("update"), x.value, &run_length), "update");
         return run_length;
     }
 
@@ -45,13 +47,13 @@ class Detector {
         const std::size_t n = length(xs);
         std::int64_t *out = run_lengths.mutable_data();
         const auto lock = acquire();
-        bc_detector *detector = open_handle();
+        bc_detector *detector = open_handle("update_many");
         int status = BC_OK;
         {
             py::gil_scoped_release release; // always: this is the long call
             status = bc_detector_update_many(detector, data, n, out);
         }
-        check(status, "update_many");
+        raise_for_status(status, "update_many");
         return run_lengths;
     }
     // endregion: update-many
@@ -59,7 +61,7 @@ class Detector {
     py::array_t<double> posterior() {
         const auto lock = acquire();
         std::size_t len = 0;
-        const double *data = bc_detector_posterior(open_handle(), &len);
+        const double *data = bc_detector_posterior(open_handle("posterior"), &len);
         // Without a base, pybind11 copies the data: a snapshot taken under the lock.
         return py::array_t<double>(static_cast<py::ssize_t>(len), data);
     }
@@ -68,7 +70,7 @@ class Detector {
     py::array_t<double> posterior_view() {
         const auto lock = acquire();
         std::size_t len = 0;
-        const double *data = bc_detector_posterior(open_handle(), &len);
+        const double *data = bc_detector_posterior(open_handle("posterior_view"), &len);
         auto token = std::make_unique<view_token>(*this);
         const py::capsule base(token.get(), [](void *p) { delete static_cast<view_token *>(p); });
         token.release(); // the capsule owns it now
@@ -81,12 +83,12 @@ class Detector {
 
     std::uint64_t steps() {
         const auto lock = acquire();
-        return bc_detector_steps(open_handle());
+        return bc_detector_steps(open_handle("t"));
     }
 
     void reset() {
         const auto lock = acquire();
-        bc_detector_reset(open_handle());
+        bc_detector_reset(open_handle("reset"));
     }
 
     // region: close
@@ -109,7 +111,7 @@ class Detector {
     }
 
     Detector &enter() {
-        open_handle(); // raises if closed; reads handle_ with the GIL alone, as closed() does
+        open_handle("__enter__"); // reads handle_ with the GIL alone, as closed() does
         return *this;
     }
 
@@ -141,7 +143,6 @@ class Detector {
     // Takes the detector's lock, held around every core call. Uncontended, it costs a try_lock.
     // Otherwise the holder may be in update_many, which runs without the GIL and must take it
     // back before it can finish: wait with the GIL released, or the two threads deadlock.
-    // region: ch11-lock
     std::unique_lock<std::mutex> acquire() {
         std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
         if (!lock.owns_lock()) {
@@ -151,14 +152,16 @@ class Detector {
         return lock;
     }
     // endregion: acquire
-    // endregion: ch11-lock
 
-    bc_detector *open_handle() const {
+    // region: open-handle
+    // The handle for a core call, or ValueError once close() has run; `what` names the call.
+    bc_detector *open_handle(const char *what) const {
         if (handle_ == nullptr) {
-            throw py::value_error("operation on a closed Detector");
+            throw py::value_error(std::string(what) + ": the detector is closed");
         }
         return handle_;
     }
+    // endregion: open-handle
 
     std::mutex mutex_;
     bc_detector *handle_ = nullptr;
@@ -168,6 +171,8 @@ class Detector {
 } // namespace
 
 // region: bind
+// py::class_ with a py::init<...>() constructor whose keyword defaults are the interface's, the
+// way docs/classes.rst binds a C++ class.
 void bind_detector(py::module_ &m) {
     py::class_<Detector>(m, "Detector",
                          "Bayesian online change-point detector (Adams & MacKay 2007).")

@@ -45,7 +45,12 @@ class IncludeError(Exception):
 
 
 def regions(path: Path) -> dict[str, str]:
-    """Every region of a file, by name, dedented, with all marker lines dropped."""
+    """Every region of a file, by name, dedented, with all marker lines dropped.
+
+    Blank lines before an ``endregion`` are dropped too: a region that ends after a
+    function puts its marker at the function's level, past the blank lines a formatter
+    keeps between top-level definitions.
+    """
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     open_at: dict[str, int] = {}
     spans: dict[str, tuple[int, int]] = {}
@@ -66,7 +71,10 @@ def regions(path: Path) -> dict[str, str]:
     if open_at:
         raise IncludeError(f"{path.relative_to(ROOT)}: region(s) never closed: {', '.join(sorted(open_at))}")
     return {
-        name: textwrap.dedent("".join(line for line in lines[start:stop] if not MARKER.match(line)))
+        name: textwrap.dedent("".join(line for line in lines[start:stop] if not MARKER.match(line))).rstrip(
+            "\n"
+        )
+        + "\n"
         for name, (start, stop) in spans.items()
     }
 

@@ -22,8 +22,8 @@ use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
 use pyo3::types::PyTuple;
 
-use crate::arrays::float64_array;
-use crate::error::check;
+use crate::convert::{float64_array, zeros};
+use crate::errors::raise_for_status;
 use crate::ffi;
 
 /// A live C detector, destroyed when dropped.
@@ -85,18 +85,23 @@ impl Detector {
     /// Locks the handle. `lock_py_attached` is PyO3's try-lock fast path, falling back to
     /// waiting with the GIL released: waiting while holding it would deadlock against an
     /// `update_many` that holds the lock and needs the GIL back to return.
-    // region: ch11-lock
+    // region: lock
     fn lock(&self, py: Python<'_>) -> MutexGuard<'_, Option<Handle>> {
         unpoison(self.handle.lock_py_attached(py))
     }
-    // endregion: ch11-lock
+    // endregion: lock
 
+    // region: open-handle
     /// Runs `f` on the open handle, under the lock; ValueError if the detector is closed.
-    fn with_handle<T>(&self, py: Python<'_>, f: impl FnOnce(&Handle) -> T) -> PyResult<T> {
+    // A closure rather than a returned guard: the lock is held exactly while `f` runs, so no
+    // statement added later to a method can make a Python object (and run a `__del__` that
+    // locks this detector) under it, as `Python::detach(f)` bounds its own scope the same way.
+    fn open_handle<T>(&self, py: Python<'_>, f: impl FnOnce(&Handle) -> T) -> PyResult<T> {
         let guard = self.lock(py);
         let handle = guard.as_ref().ok_or_else(closed_error)?;
         Ok(f(handle))
     }
+    // endregion: open-handle
 }
 
 #[pymethods]
@@ -115,7 +120,8 @@ impl Detector {
         let hazard = ffi::bc_hazard { rate: hazard, max_run_length };
         let mut raw = ptr::null_mut();
         // SAFETY: valid pointers to the parameters and to the out-parameter.
-        check(unsafe { ffi::bc_detector_create(&model, &hazard, &mut raw) }, "Detector")?;
+        let status = unsafe { ffi::bc_detector_create(&model, &hazard, &mut raw) };
+        raise_for_status(status, "Detector")?;
         let raw = NonNull::new(raw).expect("the core returns a detector with BC_OK");
         let mut len = 0;
         // SAFETY: `raw` is a live detector.
@@ -133,16 +139,16 @@ impl Detector {
     fn update(&self, py: Python<'_>, x: f64) -> PyResult<i64> {
         let mut run_length = 0;
         // SAFETY: a live detector, under the lock, and a valid out-parameter.
-        let status = self.with_handle(py, |handle| unsafe {
+        let status = self.open_handle(py, |handle| unsafe {
             ffi::bc_detector_update(handle.as_ptr(), x, &mut run_length)
         })?;
-        check(status, "update")?; // BC_EINVAL: x is not finite
+        raise_for_status(status, "update")?; // BC_EINVAL: x is not finite
         Ok(run_length)
     }
 
     /// Many observations (1-D); returns the run length after each as int64.
     // Always without the GIL, locking included: a thread waiting for this detector waits
-    // without the GIL too.
+    // without the GIL too. Hence its own lock call, where `open_handle` locks attached.
     #[pyo3(signature = (xs, /))]
     fn update_many<'py>(
         &self,
@@ -151,11 +157,10 @@ impl Detector {
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let xs = float64_array::<Ix1>(xs, "update_many: xs")?;
         let xs = xs.as_slice()?;
-        let run_lengths = PyArray1::<i64>::zeros(py, xs.len(), false);
+        let run_lengths = zeros::<i64>(py, xs.len())?;
         let mut out = run_lengths.try_readwrite()?;
         let out = out.as_slice_mut()?;
         // region: update-many
-        // region: ch11-update-many
         let status = py.detach(|| {
             let guard = unpoison(self.handle.lock());
             let handle = guard.as_ref().ok_or_else(closed_error)?;
@@ -169,18 +174,17 @@ impl Detector {
                 )
             })
         })?;
-        // endregion: ch11-update-many
         // endregion: update-many
-        check(status, "update_many")?; // BC_EINVAL: a value is not finite
+        raise_for_status(status, "update_many")?; // BC_EINVAL: a value is not finite
         Ok(run_lengths)
     }
 
     /// A float64 copy of the run-length posterior.
     fn posterior<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let copy = PyArray1::<f64>::zeros(py, self.len, false);
+        let copy = zeros::<f64>(py, self.len)?;
         let mut target = copy.try_readwrite()?;
         let target = target.as_slice_mut()?;
-        self.with_handle(py, |handle| target.copy_from_slice(handle.posterior()))?;
+        self.open_handle(py, |handle| target.copy_from_slice(handle.posterior()))?;
         Ok(copy)
     }
 
@@ -193,7 +197,7 @@ impl Detector {
         let py = slf.py();
         let this = slf.get();
         // Counted under the lock: close() cannot slip in between the check and the count.
-        let data = this.with_handle(py, |handle| {
+        let data = this.open_handle(py, |handle| {
             this.views.fetch_add(1, Ordering::Relaxed);
             handle.posterior
         })?;
@@ -212,13 +216,13 @@ impl Detector {
     #[getter]
     fn t(&self, py: Python<'_>) -> PyResult<u64> {
         // SAFETY: a live detector, under the lock.
-        self.with_handle(py, |handle| unsafe { ffi::bc_detector_steps(handle.as_ptr()) })
+        self.open_handle(py, |handle| unsafe { ffi::bc_detector_steps(handle.as_ptr()) })
     }
 
     /// Back to the prior (the posterior buffer stays where it is).
     fn reset(&self, py: Python<'_>) -> PyResult<()> {
         // SAFETY: a live detector, under the lock.
-        self.with_handle(py, |handle| unsafe { ffi::bc_detector_reset(handle.as_ptr()) })
+        self.open_handle(py, |handle| unsafe { ffi::bc_detector_reset(handle.as_ptr()) })
     }
 
     /// Releases the C detector; idempotent. BufferError while posterior views are alive.
@@ -240,7 +244,7 @@ impl Detector {
     }
 
     fn __enter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-        slf.get().with_handle(slf.py(), |_| ())?;
+        slf.get().open_handle(slf.py(), |_| ())?;
         Ok(slf)
     }
 

@@ -1,4 +1,5 @@
-//! The module-level functions of the interface, except `integrate` (callback.rs).
+//! The plain functions of the interface (`integrate` and `find_peaks_into` are in
+//! callbacks.rs), and the rule for releasing the GIL around their C calls.
 //!
 //! Scalars are converted by PyO3 from the Rust parameter types: `i64`/`i32` accept int and
 //! `__index__` objects only (TypeError for floats, OverflowError out of range), `f64` accepts
@@ -12,14 +13,32 @@ use numpy::{Ix1, Ix2, PyArray1};
 use pyo3::buffer::PyUntypedBuffer;
 use pyo3::exceptions::{PyBufferError, PyValueError};
 use pyo3::intern;
+use pyo3::marker::Ungil;
 use pyo3::prelude::*;
 use pyo3::types::{PyMemoryView, PyString};
 
-use crate::arrays::{
-    CoreBuffer, core_array, detach_if_large, event_array, float64_array, out_array,
-};
-use crate::error::{CoreError, check};
+use crate::convert::{CoreBuffer, core_array, count, event_array, float64_array, out_array, zeros};
+use crate::errors::raise_for_status;
 use crate::ffi;
+
+/// Array functions release the GIL from this many elements (bytes for `fnv1a`) up: below it,
+/// releasing and re-taking the GIL costs more than the call. The module checks on import that
+/// it equals `bindings.GIL_RELEASE_MIN_SIZE`.
+// region: gil-release-rule
+pub const GIL_RELEASE_MIN_SIZE: usize = 4096;
+
+/// Runs `f`, without the GIL if `size` reaches `GIL_RELEASE_MIN_SIZE`. `Ungil` (`Send` on
+/// stable Rust) is how PyO3 makes sure that `f` cannot touch a Python object meanwhile.
+// region: release-gil-if-large
+pub fn release_gil_if_large<T, F>(py: Python<'_>, size: usize, f: F) -> T
+where
+    F: Ungil + FnOnce() -> T,
+    T: Ungil,
+{
+    if size >= GIL_RELEASE_MIN_SIZE { py.detach(f) } else { f() }
+}
+// endregion: release-gil-if-large
+// endregion: gil-release-rule
 
 /// Does nothing: the cost of a call.
 #[pyfunction]
@@ -35,7 +54,7 @@ pub fn noop() {
 pub fn add(a: i64, b: i64) -> PyResult<i64> {
     let mut sum = 0;
     // SAFETY: `sum` is a valid out-parameter.
-    check(unsafe { ffi::bc_add(a, b, &mut sum) }, "add")?;
+    raise_for_status(unsafe { ffi::bc_add(a, b, &mut sum) }, "add")?;
     Ok(sum)
 }
 // endregion: add
@@ -56,13 +75,13 @@ pub fn dsum(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<f64> {
     let x = float64_array::<Ix1>(x, "dsum: x")?;
     let x = x.as_slice()?;
     // SAFETY: a pointer and the length of the slice it comes from.
-    Ok(detach_if_large(py, x.len(), || unsafe { ffi::bc_dsum(x.as_ptr(), x.len()) }))
+    Ok(release_gil_if_large(py, x.len(), || unsafe { ffi::bc_dsum(x.as_ptr(), x.len()) }))
 }
 // endregion: dsum
 
 // region: out-ptr
 /// `scale`'s output pointer, which may alias x: a raw pointer, so not `Send`, and therefore
-/// wrapped to cross into `detach_if_large`.
+/// wrapped to cross into `release_gil_if_large`.
 struct OutPtr(*mut f64);
 
 // SAFETY: it points into the `out` array, which `scale` holds (so keeps alive) until the call
@@ -89,16 +108,20 @@ pub fn scale<'py>(
     let x = float64_array::<Ix1>(x, "scale: x")?;
     let x = x.as_slice()?;
     // A new array goes through the same checks as a given one: they cost nothing and pass.
-    let out = out.unwrap_or_else(|| PyArray1::<f64>::zeros(py, x.len(), false).into_any());
+    let out = match out {
+        Some(out) => out,
+        None => zeros::<f64>(py, x.len())?.into_any(),
+    };
     let target = OutPtr(out_array(&out, x.len())?.data());
     // SAFETY: x's slice, and `out_array` checked that the target holds as many doubles.
-    let status = detach_if_large(py, x.len(), move || unsafe {
+    let status = release_gil_if_large(py, x.len(), move || unsafe {
         ffi::bc_scale(x.as_ptr(), x.len(), k, target.get())
     });
-    check(status, "scale")?; // BC_EINVAL: out overlaps x without being x
+    raise_for_status(status, "scale")?; // BC_EINVAL: out overlaps x without being x
     Ok(out)
 }
 
+// region: find-peaks
 /// int64 indices i, 0 < i < n-1, with x[i] > threshold and x[i-1] < x[i] >= x[i+1].
 #[pyfunction]
 #[pyo3(signature = (x, threshold, /))]
@@ -109,20 +132,19 @@ pub fn find_peaks<'py>(
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
     let x = float64_array::<Ix1>(x, "find_peaks: x")?;
     let x = x.as_slice()?;
-    // region: find-peaks
-    let peaks = detach_if_large(py, x.len(), || {
+    let peaks = release_gil_if_large(py, x.len(), || {
         let (mut peaks, mut count) = (ptr::null_mut(), 0);
         // SAFETY: x's slice, and two valid out-parameters.
         let status =
             unsafe { ffi::bc_find_peaks(x.as_ptr(), x.len(), threshold, &mut peaks, &mut count) };
-        check(status, "find_peaks")?;
+        raise_for_status(status, "find_peaks")?;
         // SAFETY: with BC_OK the core hands over `count` int64s, ours to free.
-        Ok::<_, CoreError>(unsafe { CoreBuffer::from_raw(peaks, count) })
+        Ok::<_, PyErr>(unsafe { CoreBuffer::from_raw(peaks, count) })
     })?;
     // Zero copy: NumPy takes the core's buffer, and bc_free runs when the array dies.
     core_array(py, peaks)
-    // endregion: find-peaks
 }
+// endregion: find-peaks
 
 /// A @ x for a 2-D A and a 1-D x.
 #[pyfunction]
@@ -140,15 +162,15 @@ pub fn matvec<'py>(
         return Err(PyValueError::new_err(message));
     }
     let (a, x) = (a.as_slice()?, x.as_slice()?);
-    let y = PyArray1::<f64>::zeros(py, rows, false);
+    let y = zeros::<f64>(py, rows)?;
     let mut y_guard = y.try_readwrite()?;
     let y_slice = y_guard.as_slice_mut()?;
     // SAFETY: slices of rows * cols, cols and rows doubles. A is C-contiguous, so each row
     // starts `cols` elements after the previous one.
-    let status = detach_if_large(py, a.len(), || unsafe {
+    let status = release_gil_if_large(py, a.len(), || unsafe {
         ffi::bc_matvec(a.as_ptr(), rows, cols, cols, x.as_ptr(), y_slice.as_mut_ptr())
     });
-    check(status, "matvec")?;
+    raise_for_status(status, "matvec")?;
     Ok(y)
 }
 
@@ -177,22 +199,12 @@ pub fn fnv1a(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<u64> {
     let len = buffer.len_bytes();
     // SAFETY: the buffer's `len` bytes. While the buffer is held its exporter cannot free
     // or move that memory (a bytearray refuses to resize), GIL or not.
-    let hash = detach_if_large(py, len, || unsafe { ffi::bc_fnv1a(buffer.buf_ptr(), len) });
+    let hash = release_gil_if_large(py, len, || unsafe { ffi::bc_fnv1a(buffer.buf_ptr(), len) });
     buffer.release(py);
     Ok(hash)
 }
 
-/// A count parameter (repeat's n, integrate's n): an int or `__index__` object that fits usize.
-// PyO3's usize extraction refuses every negative int with OverflowError, but the interface
-// makes any negative count a ValueError, however large; the sign is looked at on that path only.
-pub fn count(n: &Bound<'_, PyAny>, negative: &'static str) -> PyResult<usize> {
-    n.extract::<usize>().or_else(|err| {
-        let py = n.py();
-        let index = py.import(intern!(py, "operator"))?.call_method1(intern!(py, "index"), (n,))?;
-        Err(if index.lt(0)? { PyValueError::new_err(negative) } else { err })
-    })
-}
-
+// region: repeat
 /// s * n, computed by the core on the UTF-8 bytes of s.
 // `&str` makes PyO3 take the UTF-8 form that CPython caches in the str object: TypeError for
 // anything but str, UnicodeEncodeError for lone surrogates, which have no UTF-8.
@@ -204,31 +216,27 @@ pub fn repeat<'py>(
     n: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyString>> {
     let n = count(n, "repeat: n must be >= 0")?;
-    // region: repeat
     let (mut out, mut out_len): (*mut c_char, usize) = (ptr::null_mut(), 0);
     // SAFETY: the bytes of `s`, and two valid out-parameters.
     let status = unsafe { ffi::bc_repeat(s.as_ptr().cast(), s.len(), n, &mut out, &mut out_len) };
-    check(status, "repeat")?;
+    raise_for_status(status, "repeat")?;
     // SAFETY: with BC_OK the core hands over `out_len` bytes (plus a NUL), ours to free.
     let bytes = unsafe { CoreBuffer::<u8>::from_raw(out.cast(), out_len) };
     // Copies of valid UTF-8 are valid UTF-8; PyString::from_bytes checks it all the same.
     // The str is a copy, and `bytes` frees the core's buffer when it goes out of scope.
     PyString::from_bytes(py, bytes.as_slice())
-    // endregion: repeat
 }
+// endregion: repeat
 
 /// `describe`'s result: the fields of `bc_stats`, read-only.
-#[pyclass(frozen, module = "bindings.pyo3._pyo3")]
+// `frozen` and `get_all`, as the PyO3 guide describes them (guide/pyclass-parameters.md):
+// immutable, with a getter for every field and no setter, like a frozen dataclass.
+#[pyclass(frozen, get_all, module = "bindings.pyo3._pyo3")]
 pub struct Stats {
-    #[pyo3(get)]
     n: usize,
-    #[pyo3(get)]
     mean: f64,
-    #[pyo3(get)]
     std: f64,
-    #[pyo3(get)]
     min: f64,
-    #[pyo3(get)]
     max: f64,
 }
 
@@ -256,10 +264,10 @@ pub fn describe(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Stats> {
     let x = x.as_slice()?;
     let mut stats = ffi::bc_stats::default();
     // SAFETY: x's slice, and a valid out-parameter.
-    let status = detach_if_large(py, x.len(), || unsafe {
+    let status = release_gil_if_large(py, x.len(), || unsafe {
         ffi::bc_describe(x.as_ptr(), x.len(), &mut stats)
     });
-    check(status, "describe")?; // BC_EINVAL: x is empty
+    raise_for_status(status, "describe")?; // BC_EINVAL: x is empty
     Ok(stats.into())
 }
 
@@ -270,7 +278,7 @@ pub fn events_total(py: Python<'_>, events: &Bound<'_, PyAny>, kind: i32) -> PyR
     let events = event_array(events, "events_total: events")?;
     let events = events.as_slice()?;
     // SAFETY: a pointer and the length of the slice it comes from.
-    Ok(detach_if_large(py, events.len(), || unsafe {
+    Ok(release_gil_if_large(py, events.len(), || unsafe {
         ffi::bc_events_total(events.as_ptr(), events.len(), kind)
     }))
 }

@@ -1,18 +1,21 @@
 //! The PyO3 backend of `bindings`: the extension module `bindings.pyo3._pyo3`.
 //!
-//! | module        | what it holds                                                          |
-//! |---------------|------------------------------------------------------------------------|
-//! | `ffi`         | the C API of `c_core/include/bcore.h`, declared by hand                |
-//! | `error`       | status codes to exceptions, in one `From` impl                         |
-//! | `arrays`      | NumPy inputs and outputs, core-allocated buffers, the GIL threshold    |
-//! | `functions`   | the module-level functions                                             |
-//! | `callback`    | `integrate` and `find_peaks_into`: C calls back into Rust and Python   |
-//! | `detector`    | `Detector`: an opaque handle behind a lock                             |
+//! The parts of every backend (bindings/README.md, "One layout, one vocabulary"), in order:
+//!
+//! | module      | what it holds                                                            |
+//! |-------------|--------------------------------------------------------------------------|
+//! | `ffi`       | the C API of `c_core/include/bcore.h`, declared by hand                  |
+//! | `errors`    | status codes to exceptions: `raise_for_status`                           |
+//! | `convert`   | arguments to C (arrays, counts, records), results to NumPy               |
+//! | `functions` | the plain functions, and the GIL rule: `release_gil_if_large`            |
+//! | `callbacks` | `integrate` and `find_peaks_into`: C calls back into Rust and Python     |
+//! | `detector`  | `Detector`: an opaque handle behind a lock (`open_handle`)               |
+//! | this file   | the `#[pymodule]`, and the checks it runs on import                      |
 
-mod arrays;
-mod callback;
+mod callbacks;
+mod convert;
 mod detector;
-mod error;
+mod errors;
 mod ffi;
 mod functions;
 
@@ -27,7 +30,7 @@ mod _pyo3 {
     use pyo3::prelude::*;
 
     #[pymodule_export]
-    use crate::callback::{find_peaks_into, integrate};
+    use crate::callbacks::{find_peaks_into, integrate};
     #[pymodule_export]
     use crate::detector::Detector;
     #[pymodule_export]
@@ -46,11 +49,11 @@ mod _pyo3 {
         }
         let bindings = m.py().import("bindings")?;
         let min_size: usize = bindings.getattr("GIL_RELEASE_MIN_SIZE")?.extract()?;
-        if min_size != crate::arrays::GIL_RELEASE_MIN_SIZE {
+        if min_size != crate::functions::GIL_RELEASE_MIN_SIZE {
             let message = "bindings.GIL_RELEASE_MIN_SIZE differs from the compiled-in value";
             return Err(PyImportError::new_err(message));
         }
         let event_dtype = bindings.getattr("EVENT_DTYPE")?.cast_into::<PyArrayDescr>()?;
-        crate::arrays::init_event_dtype(event_dtype)
+        crate::convert::init_event_dtype(event_dtype)
     }
 }

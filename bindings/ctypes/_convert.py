@@ -1,18 +1,92 @@
-"""NumPy arrays in and out of the core: the checks ndpointer would make, done once.
+"""Conversion: Python arguments made into C arguments, with the checks ctypes does not make.
 
-Array parameters are declared ``c_void_p`` (see ``_library``), so each
+Integers: ctypes converts an int to a C integer type modulo 2**bits, silently
+(``ctypes.c_int64(2**63).value == -2**63``), so every integer the interface
+promises to range-check is checked here first. Reals: ctypes' own conversion
+is exactly the interface's, but a failure reaches the caller as
+``ctypes.ArgumentError``; ``real_error`` recovers the real exception. Arrays:
+their parameters are declared ``c_void_p`` (see ``_library``), so each
 wrapper first makes sure it holds an ndarray C can read (dtype, ndim,
 C-contiguous, aligned; writable for outputs), then passes ``address(array)``.
 """
 
 from __future__ import annotations
 
-from ctypes import addressof, c_char
-from typing import Any
+import ctypes
+from ctypes import addressof, c_char, c_double
+from operator import index
+from typing import Any, SupportsIndex
 
 import numpy as np
 
 from .. import EVENT_DTYPE
+
+# ---- integers ----------------------------------------------------------------
+
+
+def _bounds(ctype: type[ctypes._SimpleCData], signed: bool) -> tuple[int, int]:
+    bits = 8 * ctypes.sizeof(ctype)
+    return (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+
+
+INT32_MIN, INT32_MAX = _bounds(ctypes.c_int32, signed=True)
+INT64_MIN, INT64_MAX = _bounds(ctypes.c_int64, signed=True)
+SIZE_MAX = _bounds(ctypes.c_size_t, signed=False)[1]
+
+
+def int32(value: SupportsIndex, name: str) -> int:
+    """value as an int32: TypeError without __index__, OverflowError out of range."""
+    value = index(value)
+    if not INT32_MIN <= value <= INT32_MAX:
+        raise OverflowError(f"{name}={value} does not fit int32")
+    return value
+
+
+# region: int64
+def int64(value: SupportsIndex, name: str) -> int:
+    """value as an int64: TypeError without __index__, OverflowError out of range."""
+    value = index(value)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise OverflowError(f"{name}={value} does not fit int64")
+    return value
+
+
+# endregion: int64
+
+
+def count(value: SupportsIndex, name: str) -> int:
+    """value as a size_t count: TypeError without __index__, ValueError if
+    negative, OverflowError above SIZE_MAX."""
+    value = index(value)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, not {value}")
+    if value > SIZE_MAX:
+        raise OverflowError(f"{name}={value} does not fit size_t")
+    return value
+
+
+# ---- reals -------------------------------------------------------------------
+
+
+def real_error(*values: object) -> Exception:
+    """Why the first of these values is not a real number (call after ctypes.ArgumentError).
+
+    When a foreign call cannot convert an argument, ctypes raises
+    ``ArgumentError("argument 2: TypeError: wrong type")``: it discards the
+    original exception, and an OverflowError (an int beyond a double) is
+    reported as a TypeError. Converting the values again with the c_double
+    constructor, which uses the same conversion and keeps its exception,
+    recovers the exception the interface promises.
+    """
+    for value in values:
+        try:
+            c_double(value)
+        except Exception as exc:  # whatever __float__ or __index__ raised
+            return exc
+    return TypeError("an argument is not a real number")
+
+
+# ---- arrays ------------------------------------------------------------------
 
 _FLOAT64 = np.dtype(np.float64)
 
@@ -86,4 +160,6 @@ def address(array: np.ndarray) -> int:
     if array.flags.writeable and array.size:
         return addressof(c_char.from_buffer(array))
     return array.ctypes.data
-    # endregion: address
+
+
+# endregion: address

@@ -13,10 +13,10 @@ use pyo3::exceptions::{PyMemoryError, PySystemError, PyTypeError};
 use pyo3::panic::PanicException;
 use pyo3::prelude::*;
 
-use crate::arrays::{detach_if_large, float64_array, type_name};
-use crate::error::check;
+use crate::convert::{count, float64_array, type_name};
+use crate::errors::raise_for_status;
 use crate::ffi;
-use crate::functions::count;
+use crate::functions::release_gil_if_large;
 
 /// What the trampoline needs, reached through the core's `void *ctx`. There is one per call,
 /// on `integrate`'s stack: calls may nest (f may itself integrate) and threads share nothing.
@@ -33,7 +33,6 @@ struct Callback<'a, 'py> {
 ///
 /// `ctx` is the `Callback` that `integrate` passed to `bc_integrate`, and `y` is writable.
 // region: trampoline
-// region: ch10-trampoline
 unsafe extern "C" fn trampoline(x: f64, ctx: *mut c_void, y: *mut f64) -> c_int {
     // SAFETY: the core hands `ctx` back unchanged, during `integrate`'s call, on its thread
     // (which holds the GIL), and nothing else uses the Callback meanwhile.
@@ -53,7 +52,6 @@ unsafe extern "C" fn trampoline(x: f64, ctx: *mut c_void, y: *mut f64) -> c_int 
     callback.error = Some(error);
     1
 }
-// endregion: ch10-trampoline
 // endregion: trampoline
 
 fn panic_message(payload: Box<dyn Any + Send>) -> String {
@@ -82,7 +80,7 @@ pub fn integrate(f: &Bound<'_, PyAny>, a: f64, b: f64, n: &Bound<'_, PyAny>) -> 
     if let Some(err) = callback.error {
         return Err(err); // BC_ECALLBACK
     }
-    check(status, "integrate")?;
+    raise_for_status(status, "integrate")?;
     Ok(result)
 }
 
@@ -166,7 +164,7 @@ pub fn find_peaks_into<'py>(
     // region: find-peaks-into
     let mut allocation = Allocation::default();
     let mut count = 0;
-    let status = detach_if_large(py, x.len(), || {
+    let status = release_gil_if_large(py, x.len(), || {
         let ctx = (&raw mut allocation).cast();
         // SAFETY: x's slice, a valid out-parameter, and `allocation` outlives the call,
         // matching what `allocate` expects of `ctx`.
@@ -177,7 +175,7 @@ pub fn find_peaks_into<'py>(
     if let Some(err) = allocation.error {
         return Err(err); // BC_ECALLBACK: the allocator's own exception
     }
-    check(status, "find_peaks_into")?;
+    raise_for_status(status, "find_peaks_into")?;
     let peaks = allocation.array.expect("with BC_OK the core has called the allocator");
     // endregion: find-peaks-into
     let peaks = peaks.into_bound(py);

@@ -1,7 +1,10 @@
 /*
- * Arrays in and out through the buffer protocol, so NumPy is needed at run time
- * only, never at build time: no NumPy C-API, no numpy/arrayobject.h.
+ * Python arguments to C arguments, and C results to Python: scalars, and arrays in
+ * and out through the buffer protocol, so NumPy is needed at run time only, never at
+ * build time: no NumPy C-API, no numpy/arrayobject.h.
  *
+ * Scalars: METH_FASTCALL functions receive their arguments as a C array and check them
+ *      themselves; these helpers keep the checks, and their messages, uniform.
  * In:  PyObject_GetBuffer reads a C-contiguous float64 array in place; anything else
  *      is converted by numpy.require and the copy is read the same way.
  * Out: numpy.empty allocates, and C fills the array through its buffer.
@@ -14,6 +17,75 @@
 #include "capi.h"
 
 #include <stdint.h>
+
+/* ---- scalars ------------------------------------------------------------------ */
+
+/* region: scalar-args */
+/* The TypeError CPython raises for a wrong number of positional arguments. */
+int capi_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected) {
+    if (nargs == expected) {
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "%s() takes exactly %zd argument%s (%zd given)", name, expected,
+                 expected == 1 ? "" : "s", nargs);
+    return -1;
+}
+
+/* A real argument: float, int, or anything with __float__ or __index__; TypeError
+ * otherwise (str included). https://docs.python.org/3/c-api/float.html#c.PyFloat_AsDouble
+ * -1.0 is also a valid result, so only PyErr_Occurred() tells failure apart. */
+int capi_as_double(PyObject *obj, double *out) {
+    double value = PyFloat_AsDouble(obj);
+    if (value == -1.0 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+/* An integer argument: int or anything with __index__ (TypeError for float),
+ * OverflowError outside int64. https://docs.python.org/3/c-api/long.html#c.PyLong_AsLongLong */
+int capi_as_int64(PyObject *obj, int64_t *out) {
+    long long value = PyLong_AsLongLong(obj);
+    if (value == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = (int64_t)value; /* long long is at least 64 bits, and int64_t exactly */
+    return 0;
+}
+/* endregion: scalar-args */
+
+/* A count: an integer (TypeError otherwise) of at least min (ValueError otherwise) that
+ * fits size_t (OverflowError otherwise). `what` names it in the ValueError. */
+int capi_as_size(PyObject *obj, size_t min, const char *what, size_t *out) {
+    /* __index__ once, to an exact int (new reference), so that PyLong_AsSize_t, which
+     * accepts only int, can follow. https://docs.python.org/3/c-api/number.html#c.PyNumber_Index */
+    PyObject *index = PyNumber_Index(obj);
+    if (index == NULL) {
+        return -1;
+    }
+    /* The sign first: PyLong_AsSize_t would call a negative value an overflow. */
+    int overflow;
+    long long small = PyLong_AsLongLongAndOverflow(index, &overflow);
+    if (overflow == 0 && small == -1 && PyErr_Occurred()) {
+        Py_DECREF(index);
+        return -1;
+    }
+    if (overflow < 0 || (overflow == 0 && (small < 0 || (unsigned long long)small < min))) {
+        Py_DECREF(index);
+        PyErr_Format(PyExc_ValueError, "%s must be >= %zu", what, min);
+        return -1;
+    }
+    size_t value = PyLong_AsSize_t(index);
+    Py_DECREF(index);
+    if (value == (size_t)-1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+/* ---- arrays in ---------------------------------------------------------------- */
 
 /* Both element types the core reads, double and bc_event, need 8-byte alignment. */
 #define CAPI_ALIGNMENT 8
@@ -137,6 +209,8 @@ int capi_get_array(capi_state *st, PyObject *obj, PyObject *dtype, int ndim, con
 }
 /* endregion: get-array */
 
+/* ---- out= arrays: checked, never converted ------------------------------------ */
+
 static int same_shape(const Py_buffer *a, const Py_buffer *b) {
     if (a->ndim != b->ndim) {
         return 0;
@@ -190,6 +264,8 @@ int capi_get_out_array(capi_state *st, PyObject *out, const Py_buffer *like, con
     return 0;
 }
 
+/* ---- arrays out ------------------------------------------------------------------ */
+
 /*
  * A new uninitialised array, numpy.empty(shape, dtype), with its buffer in `view` for C
  * to fill (release it before returning the array). Returns a new reference, or NULL.
@@ -223,7 +299,7 @@ PyObject *capi_new_array(capi_state *st, int ndim, const Py_ssize_t *shape, PyOb
     return array;
 }
 
-/* ---- handing a core allocation to NumPy without a copy ---------------------- */
+/* ---- a core allocation handed to NumPy without a copy ----------------------- */
 
 /*
  * CoreBuffer owns one buffer the core allocated and releases it with bc_free when it
@@ -250,18 +326,33 @@ static int CoreBuffer_getbuffer(PyObject *op, Py_buffer *view, int flags) {
     return PyBuffer_FillInfo(view, op, self->data, self->size, 0, flags);
 }
 
+/* Every instance of a heap type holds a strong reference to its type, the type one to
+ * the module (PyType_FromModuleAndSpec), and the module state one to the type. The
+ * collector frees such a cycle only if it sees every reference into it, so the instances
+ * take part in garbage collection and visit their type (expected since 3.9), even when
+ * they hold nothing else, as in Modules/xxlimited.c.
+ * https://docs.python.org/3/howto/isolating-extensions.html#garbage-collection-protocol */
+static int CoreBuffer_traverse(PyObject *op, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(op));
+    return 0;
+}
+
 static void CoreBuffer_dealloc(PyObject *op) {
-    /* Instances of a heap type own a reference to their type, dropped last:
+    /* Untracked before anything is torn down, so the collector never visits a
+     * half-destroyed object; the reference to the heap type is dropped last.
      * https://docs.python.org/3/c-api/typeobj.html#c.PyTypeObject.tp_dealloc */
+    PyObject_GC_UnTrack(op);
     PyTypeObject *type = Py_TYPE(op);
     bc_free(((CoreBufferObject *)op)->data);
-    type->tp_free(op);
+    type->tp_free(op); /* PyObject_GC_Del, inherited by a Py_TPFLAGS_HAVE_GC type */
     Py_DECREF(type);
 }
 /* endregion: core-buffer */
 
+/* No tp_clear: a CoreBuffer holds no Python object that could close a cycle. */
 static PyType_Slot core_buffer_slots[] = {
     {Py_tp_doc, "Owns a buffer the C core allocated; frees it with bc_free."},
+    {Py_tp_traverse, CoreBuffer_traverse},
     {Py_tp_dealloc, CoreBuffer_dealloc},
     {Py_bf_getbuffer, CoreBuffer_getbuffer},
     {0, NULL},
@@ -270,7 +361,8 @@ static PyType_Slot core_buffer_slots[] = {
 PyType_Spec capi_core_buffer_spec = {
     .name = "bindings.capi._capi.CoreBuffer",
     .basicsize = sizeof(CoreBufferObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE |
+             Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = core_buffer_slots,
 };
 
@@ -278,6 +370,8 @@ PyType_Spec capi_core_buffer_spec = {
  * ownership of data on every path: it is freed here on failure, or when the array dies. */
 /* region: array-from-core */
 PyObject *capi_array_from_core(capi_state *st, void *data, size_t size, PyObject *dtype) {
+    /* tp_alloc, as tp_new would: zero-filled and already tracked by the collector, which
+     * is safe since the only reference it visits, the type, is set. */
     PyTypeObject *type = st->core_buffer_type;
     CoreBufferObject *owner = (CoreBufferObject *)type->tp_alloc(type, 0);
     if (owner == NULL) {

@@ -1,41 +1,25 @@
-//! NumPy arrays at the boundary: inputs read in place or converted once, `out=` checked, buffers
-//! the core allocates handed to NumPy, and the rule for releasing the GIL around long calls.
+//! Python arguments to C arguments, and C results to NumPy: array inputs read in place or
+//! converted once, `out=` checked, scalar counts, record arrays, new result arrays that report
+//! MemoryError, and buffers the core allocated handed to NumPy without a copy.
 
 use std::mem::{offset_of, size_of};
 use std::ptr::NonNull;
 
 use numpy::ndarray::{ArrayView1, Dimension};
-use numpy::npyffi::{_PyArray_GET_ITEM_DATA, NPY_ARRAY_WRITEABLE};
+use numpy::npyffi::{_PyArray_GET_ITEM_DATA, NPY_ARRAY_WRITEABLE, npy_intp};
 use numpy::prelude::*;
 use numpy::{
-    Element, PyArray, PyArray1, PyArrayDescr, PyReadonlyArray, PyReadonlyArray1, PyUntypedArray,
-    dtype,
+    Element, PY_ARRAY_API, PyArray, PyArray1, PyArrayDescr, PyReadonlyArray, PyReadonlyArray1,
+    PyUntypedArray, dtype,
 };
 use pyo3::exceptions::{PyException, PyImportError, PyMemoryError, PyTypeError, PyValueError};
-use pyo3::marker::Ungil;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
 use crate::ffi;
 
-/// Array functions release the GIL from this many elements (bytes for `fnv1a`) up: below it,
-/// releasing and re-taking the GIL costs more than the call. The module checks on import that
-/// it equals `bindings.GIL_RELEASE_MIN_SIZE`.
-// region: detach
-pub const GIL_RELEASE_MIN_SIZE: usize = 4096;
-
-/// Runs `f`, without the GIL if `size` reaches `GIL_RELEASE_MIN_SIZE`. `Ungil` (`Send` on
-/// stable Rust) is how PyO3 makes sure that `f` cannot touch a Python object meanwhile.
-// region: ch11-release
-pub fn detach_if_large<T, F>(py: Python<'_>, size: usize, f: F) -> T
-where
-    F: Ungil + FnOnce() -> T,
-    T: Ungil,
-{
-    if size >= GIL_RELEASE_MIN_SIZE { py.detach(f) } else { f() }
-}
-// endregion: ch11-release
-// endregion: detach
+// ---- arrays in, and out= ----------------------------------------------------------------------
 
 /// `type(obj).__name__`, for error messages.
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -132,6 +116,19 @@ fn is_writeable(array: &Bound<'_, PyUntypedArray>) -> bool {
     flags & NPY_ARRAY_WRITEABLE != 0
 }
 
+// ---- scalars ----------------------------------------------------------------------------------
+
+/// A count parameter (repeat's n, integrate's n): an int or `__index__` object that fits usize.
+// PyO3's usize extraction refuses every negative int with OverflowError, but the interface
+// makes any negative count a ValueError, however large; the sign is looked at on that path only.
+pub fn count(n: &Bound<'_, PyAny>, negative: &'static str) -> PyResult<usize> {
+    n.extract::<usize>().or_else(|err| {
+        let py = n.py();
+        let index = py.import(intern!(py, "operator"))?.call_method1(intern!(py, "index"), (n,))?;
+        Err(if index.lt(0)? { PyValueError::new_err(negative) } else { err })
+    })
+}
+
 // ---- record arrays ----------------------------------------------------------------------------
 
 /// `bindings.EVENT_DTYPE`, set once when the module is imported (`init_event_dtype`).
@@ -197,7 +194,31 @@ pub fn event_array<'py>(
     Ok(array.cast_into::<PyArray1<ffi::bc_event>>()?.try_readonly()?)
 }
 
-// ---- buffers the core allocates ------------------------------------------------------------
+// ---- new result arrays ------------------------------------------------------------------------
+
+/// `numpy.zeros(len, dtype=T)`, or the exception NumPy raised (MemoryError) if it cannot
+/// allocate the array.
+///
+/// rust-numpy's own constructors (`PyArray1::zeros`, `PyArray1::new`) hand NumPy's answer to
+/// `Bound::from_owned_ptr`, which panics on NULL: out of memory, the caller would get a
+/// PanicException, not the MemoryError the interface promises. The same NumPy call,
+/// `PyArray_Zeros`, through `from_owned_ptr_or_err` turns NULL into the exception NumPy set.
+// region: zeros
+pub fn zeros<T: Element>(py: Python<'_>, len: usize) -> PyResult<Bound<'_, PyArray1<T>>> {
+    let Ok(mut len) = npy_intp::try_from(len) else {
+        return Err(PyMemoryError::new_err(format!("cannot allocate an array of {len} elements")));
+    };
+    // SAFETY: one dimension, read from `len`. PyArray_Zeros takes over the dtype's reference
+    // and returns a new reference, or NULL with an exception set, which `_or_err` fetches.
+    let array = unsafe {
+        let descr = dtype::<T>(py).into_dtype_ptr();
+        Bound::from_owned_ptr_or_err(py, PY_ARRAY_API.PyArray_Zeros(py, 1, &mut len, descr, 0))?
+    };
+    Ok(array.cast_into::<PyArray1<T>>()?)
+}
+// endregion: zeros
+
+// ---- buffers the core allocates ---------------------------------------------------------------
 
 /// A buffer of `len` `T`s that the core allocated (`bc_find_peaks`, `bc_repeat`), released
 /// with `bc_free` when this value is dropped: exactly once, whichever way the caller leaves.

@@ -1,0 +1,105 @@
+// Functions the C core calls back: integrate()'s integrand and find_peaks_into()'s allocator.
+// Both are noexcept: a C++ exception must never unwind through the core's C frames, so each
+// stores it in its call's state and raise_for_status() rethrows it once the core has returned.
+#include "bindings.hpp"
+
+#include <memory>
+#include <utility>
+
+namespace bcore_nanobind {
+
+namespace {
+
+// region: integrate
+// One integrate() call's state, handed to the core as the callback's context: no globals, so
+// f may itself call integrate().
+struct Integrand {
+    nb::callable f;
+    std::exception_ptr error; // what f raised, rethrown once bc_integrate has returned
+
+    // The bc_func trampoline. It runs with the GIL held (integrate never releases it), and
+    // must not let a C++ exception unwind through the C core: it stores it and returns 1.
+    static int call(double x, void *context, double *y) noexcept {
+        auto &self = *static_cast<Integrand *>(context);
+        try {
+            nb::object result = self.f(x);
+            *y = to_double(result); // not nb::try_cast<double>: see Real
+            return 0;
+        } catch (...) {
+            self.error = std::current_exception();
+            return 1;
+        }
+    }
+};
+
+double integrate(nb::callable f, Real a_arg, Real b_arg, Int<int64_t> n) {
+    const double a = a_arg.get(), b = b_arg.get();
+    const int64_t intervals = n.negative ? 0 : n.get("n");
+    if (intervals < 1)
+        throw nb::value_error("integrate: n must be >= 1");
+    Integrand integrand{std::move(f), nullptr};
+    double result = 0.0;
+    const int status =
+        bc_integrate(&Integrand::call, &integrand, a, b, static_cast<size_t>(intervals), &result);
+    raise_for_status(status, "integrate", integrand.error);
+    return result;
+}
+// endregion: integrate
+
+// region: find-peaks-into
+// One find_peaks_into() call's state, handed to the allocator through the core as its context:
+// the buffer the allocator made, or what making it raised.
+struct PeaksInto {
+    std::unique_ptr<int64_t[], PyMemFree> buffer;
+    std::exception_ptr error;
+
+    // The bc_allocator. The core calls it once, without the GIL when the input is large: it
+    // takes the GIL back just while PyMem allocates (gil_scoped_acquire only counts when this
+    // thread holds it already). No exception may unwind through C: it is stored, and NULL makes
+    // the core return BC_ECALLBACK. The element size is always sizeof(int64_t).
+    // Trade-off: memory handed to NumPy through a capsule once the core returns (to_numpy, as
+    // nanobind's documentation returns arrays) costs no Python call here, but the array's base
+    // is that capsule; numpy.empty() would give an array owning its data, for a call per result.
+    static void *allocate(size_t count, size_t /*size*/, void *context) noexcept {
+        auto &self = *static_cast<PeaksInto *>(context);
+        nb::gil_scoped_acquire gil;
+        try {
+            self.buffer = new_array<int64_t>(count); // PyMem_Malloc(0) is not NULL
+            return self.buffer.get();
+        } catch (...) {
+            self.error = std::current_exception(); // copied with the GIL held
+            return nullptr;
+        }
+    }
+};
+
+NumpyArray<int64_t> find_peaks_into(const ArrayLike &x, Real threshold_arg) {
+    const double threshold = threshold_arg.get();
+    require_ndim(x, 1, "x");
+    const size_t n = x.shape(0);
+    PeaksInto state;
+    size_t count = 0;
+    const int status = release_gil_if_large(n, [&] {
+        return bc_find_peaks_into(x.data(), n, threshold, &PeaksInto::allocate, &state, &count);
+    });
+    // BC_ECALLBACK: the allocator's MemoryError.
+    raise_for_status(status, "find_peaks_into", state.error);
+    return to_numpy(std::move(state.buffer), count); // C wrote into it: no copy, no bc_free
+}
+// endregion: find-peaks-into
+
+} // namespace
+
+void bind_callbacks(nb::module_ &m) {
+    m.def("find_peaks_into", &find_peaks_into, array_arg(), nb::arg(),
+          nb::sig("def find_peaks_into(x: numpy.typing.ArrayLike, "
+                  "threshold: typing.SupportsFloat, /) -> numpy.typing.NDArray[numpy.int64]"),
+          "find_peaks, written by C into memory Python allocated.");
+    m.def("integrate", &integrate,
+          nb::sig("def integrate(f: collections.abc.Callable[[float], typing.SupportsFloat], "
+                  "a: typing.SupportsFloat, b: typing.SupportsFloat, n: typing.SupportsIndex, /) "
+                  "-> float"),
+          "Trapezoid rule of f over [a, b] with n intervals.");
+}
+
+} // namespace bcore_nanobind

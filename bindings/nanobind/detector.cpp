@@ -1,0 +1,201 @@
+// The Detector class: one bc_detector, its lock, and its posterior views.
+#include "bindings.hpp"
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+namespace bcore_nanobind {
+
+using namespace nb::literals;
+
+namespace {
+
+// Owns one bc_detector. The core does not serialise calls on a detector, so every core call
+// holds mutex_. handle_ changes only with both mutex_ and the GIL held, views_ only with the GIL
+// (a capsule destructor runs with it), so both may be read with the GIL alone; close() checks
+// views_ and destroys the handle without letting the GIL go in between.
+class Detector {
+  public:
+    // region: detector-life
+    Detector(Real hazard, Real mu0, Real kappa0, Real alpha0, Real beta0,
+             Int<int64_t> max_run_length) {
+        const double hazard_rate = hazard.get(); // the arguments in order (see Real)
+        const bc_normal_gamma model{mu0.get(), kappa0.get(), alpha0.get(), beta0.get()};
+        const bc_hazard rate{hazard_rate, max_run_length.get("max_run_length")};
+        raise_for_status(bc_detector_create(&model, &rate, &handle_), "Detector");
+    }
+    // No view can be alive here: each one holds a reference to the detector.
+    ~Detector() {
+        bc_detector_destroy(handle_);
+    }
+    // endregion: detector-life
+    Detector(const Detector &) = delete;
+    Detector &operator=(const Detector &) = delete;
+
+    int64_t update(Real x) {
+        const double value = x.get();
+        int64_t run_length = 0;
+        int status;
+        {
+            auto guard = lock();
+            status = bc_detector_update(open_handle("Detector.update"), value, &run_length);
+        }
+        raise_for_status(status, "Detector.update");
+        return run_length;
+    }
+
+    // region: update-many
+    NumpyArray<int64_t> update_many(const ArrayLike &xs) {
+        require_ndim(xs, 1, "xs");
+        const size_t n = xs.shape(0);
+        auto run_lengths = new_array<int64_t>(n);
+        int status;
+        {
+            auto guard = lock();
+            bc_detector *detector = open_handle("Detector.update_many");
+            nb::gil_scoped_release nogil; // always, whatever n
+            status = bc_detector_update_many(detector, xs.data(), n, run_lengths.get());
+        }
+        raise_for_status(status, "Detector.update_many");
+        return to_numpy(std::move(run_lengths), n);
+    }
+    // endregion: update-many
+
+    NumpyArray<double> posterior() {
+        size_t len = 0;
+        std::unique_ptr<double[], PyMemFree> copy;
+        {
+            auto guard = lock(); // a copy never shows a step in progress
+            const double *data = bc_detector_posterior(open_handle("Detector.posterior"), &len);
+            copy = new_array<double>(len);
+            std::memcpy(copy.get(), data, len * sizeof(double));
+        }
+        return to_numpy(std::move(copy), len);
+    }
+
+    // region: posterior-view
+    // A read-only array over the core's own buffer. Its owner is a capsule holding a reference
+    // to this detector; every array derived from the view keeps the capsule alive (directly or
+    // through the view), so it lives exactly as long as any of them, and views_ counts the live
+    // capsules.
+    NumpyArray<const double> posterior_view() {
+        nb::object self = nb::find(*this);
+        nb::capsule owner(self.ptr(), &Detector::release_view);
+        (void)self.release(); // the capsule holds this reference now
+        ++views_;
+        const double *data = nullptr;
+        size_t len = 0;
+        {
+            auto guard = lock();
+            data = bc_detector_posterior(open_handle("Detector.posterior_view"), &len);
+        }
+        return NumpyArray<const double>(data, {len}, owner);
+    }
+    // endregion: posterior-view
+
+    uint64_t steps() {
+        auto guard = lock();
+        return bc_detector_steps(open_handle("Detector.t"));
+    }
+
+    void reset() {
+        auto guard = lock();
+        bc_detector_reset(open_handle("Detector.reset"));
+    }
+
+    // region: close
+    void close() {
+        auto guard = lock(); // waits for an update_many in flight
+        if (handle_ == nullptr)
+            return;
+        if (views_ != 0)
+            throw nb::buffer_error("cannot close a Detector while posterior views of it exist");
+        bc_detector_destroy(handle_);
+        handle_ = nullptr;
+    }
+    // endregion: close
+
+    bool closed() const {
+        return handle_ == nullptr;
+    }
+
+    // region: open-handle
+    // The C handle, or ValueError once close() has run; `what` names the call.
+    bc_detector *open_handle(const char *what) const {
+        if (handle_ == nullptr)
+            raise_error(PyExc_ValueError, "%s: the detector is closed", what);
+        return handle_;
+    }
+    // endregion: open-handle
+
+  private:
+    // region: lock
+    // Takes mutex_ for one core call. A thread that finds it held (by an update_many running
+    // without the GIL) waits with the GIL released: waiting with it would deadlock, as that
+    // update_many needs the GIL back before it can return and unlock.
+    std::unique_lock<std::mutex> lock() {
+        std::unique_lock<std::mutex> guard(mutex_, std::try_to_lock);
+        if (!guard.owns_lock()) {
+            nb::gil_scoped_release nogil;
+            guard.lock();
+        }
+        return guard;
+    }
+    // endregion: lock
+
+    // region: release-view
+    // The capsule destructor: the last array over one posterior view is gone.
+    static void release_view(void *self) noexcept {
+        const nb::handle detector(static_cast<PyObject *>(self));
+        --nb::inst_ptr<Detector>(detector)->views_;
+        detector.dec_ref(); // may destroy the detector: last
+    }
+    // endregion: release-view
+
+    bc_detector *handle_ = nullptr;
+    size_t views_ = 0;
+    std::mutex mutex_;
+};
+
+} // namespace
+
+void bind_detector(nb::module_ &m) {
+    // region: detector-class
+    nb::class_<Detector>(m, "Detector", "Bayesian online change-point detector.")
+        .def(nb::init<Real, Real, Real, Real, Real, Int<int64_t>>(), "hazard"_a = 0.01,
+             "mu0"_a = 0.0, "kappa0"_a = 1.0, "alpha0"_a = 1.0, "beta0"_a = 1.0,
+             "max_run_length"_a = 500,
+             nb::sig("def __init__(self, hazard: typing.SupportsFloat = 0.01, "
+                     "mu0: typing.SupportsFloat = 0.0, kappa0: typing.SupportsFloat = 1.0, "
+                     "alpha0: typing.SupportsFloat = 1.0, beta0: typing.SupportsFloat = 1.0, "
+                     "max_run_length: typing.SupportsIndex = 500) -> None"))
+        .def("update", &Detector::update,
+             nb::sig("def update(self, x: typing.SupportsFloat, /) -> int"),
+             "One observation; returns the most probable run length.")
+        .def("update_many", &Detector::update_many, array_arg(),
+             nb::sig("def update_many(self, xs: numpy.typing.ArrayLike, /) "
+                     "-> numpy.typing.NDArray[numpy.int64]"),
+             "Many observations; the run length after each (runs without the GIL).")
+        .def("posterior", &Detector::posterior, "A copy of the run-length posterior.")
+        .def("posterior_view", &Detector::posterior_view,
+             "A read-only view of the posterior that follows every update.")
+        .def_prop_ro("t", &Detector::steps, "Steps since creation or the last reset().")
+        .def("reset", &Detector::reset, "Back to the prior.")
+        .def("close", &Detector::close, "Releases the C detector; idempotent.")
+        .def_prop_ro("closed", &Detector::closed)
+        .def(
+            "__enter__",
+            [](Detector &detector) -> Detector & {
+                detector.open_handle("Detector.__enter__"); // ValueError once closed
+                return detector;
+            },
+            nb::rv_policy::reference)
+        .def(
+            "__exit__", [](Detector &detector, const nb::args &) { detector.close(); },
+            nb::sig("def __exit__(self, *exc_info: object) -> None"), "Closes the detector.");
+    // endregion: detector-class
+}
+
+} // namespace bcore_nanobind
