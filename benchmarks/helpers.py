@@ -150,8 +150,7 @@ def measure(
     if allocations:
         once = loops.build(locals_, statement, k=1)
         benchmark.extra_info["alloc_peak_bytes"] = peak_bytes_per_call(once, settings.alloc_samples)
-    n = loops.calibrate(timed, settings.round_seconds)
-    round_seconds = loops.seconds(timed.calls, n, timed.args)
+    n, round_seconds = loops.calibrate(timed, settings.round_seconds)
     rounds = settings.rounds
     if settings.max_seconds and round_seconds * rounds > settings.max_seconds:
         rounds = max(5, int(settings.max_seconds / round_seconds))  # long calls: the sweeps' large n
@@ -184,6 +183,6 @@ def measure_pattern(
     try:
         measure(benchmark, locals_, pattern.statement, settings, per=pattern.per, allocations=allocations)
     finally:
-        detector = locals_.get("d")
-        if detector is not None and hasattr(detector, "close"):
-            detector.close()
+        for value in locals_.values():
+            if core is not None and isinstance(value, core.Detector):
+                value.close()

@@ -77,14 +77,15 @@ def seconds(function: Callable[..., None], n: int, args: tuple[Any, ...]) -> flo
     return time.perf_counter() - begin
 
 
-def calibrate(loops: Loops, target: float) -> int:
-    """Iterations that make one round of the calls loop last at least ``target`` seconds."""
+def calibrate(loops: Loops, target: float) -> tuple[int, float]:
+    """(iterations that make one round of the calls loop last at least ``target`` seconds,
+    how long that round took)."""
     n = 1
-    while n < 1 << 30:
-        if seconds(loops.calls, n, loops.args) >= target:
-            return n
+    while True:
+        took = seconds(loops.calls, n, loops.args)
+        if took >= target or n >= 1 << 30:
+            return n, took
         n *= 2
-    return n
 
 
 def net_ns(loops: Loops, n: int, repeat: int = 5) -> float:

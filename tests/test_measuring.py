@@ -78,7 +78,7 @@ def test_one_extra_nested_call_measures_one_call_more() -> None:
     """
     inner = loops.build({"f": _empty}, "f()")
     outer = loops.build({"f": _one_more_call}, "f()")
-    n = loops.calibrate(inner, 0.005)
+    n, _ = loops.calibrate(inner, 0.005)
     shares = []
     for _ in range(5):  # a burst of load on the machine can spoil one try, not five
         gc.collect()

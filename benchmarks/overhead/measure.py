@@ -74,7 +74,7 @@ def wall_clock(measured: dict[str, Any], target: float = 0.01) -> dict[str, floa
     """Nanoseconds per call (per ``per`` unit): best of 5 rounds of each loop, net of the empty one."""
     result = {}
     for name, (pattern, timed) in measured.items():
-        n = loops.calibrate(timed, target)
+        n, _ = loops.calibrate(timed, target)
         result[name] = round(max(loops.net_ns(timed, n), 0.0) / pattern.per, 1)
     return result
 

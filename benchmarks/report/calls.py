@@ -122,13 +122,6 @@ def floors_table(run: Run, checks: Checks) -> str:
     return f"Floors, net, every measurement of each pooled: {lead}.\n\n" + table(header, rows, align)
 
 
-def agreement(run: Run, backend: str, pattern: str) -> float | None:
-    """The time ratio to capi over the instruction ratio to capi (1.0: they agree)."""
-    f = run.get("overhead", pattern, backend)
-    by_time, by_count = ratio(run, f), instruction_ratio(run, backend, pattern)
-    return by_time / by_count if by_time and by_count else None
-
-
 def threshold(pattern: str) -> float:
     return HEADLINE_AGREEMENT if pattern in HEADLINE_PATTERNS else AGREEMENT
 
@@ -168,18 +161,19 @@ def crosscheck_table(run: Run, checks: Checks) -> tuple[str, list[str]]:
     for pattern in PATTERN_ORDER:
         cells = [PATTERN_LABELS.get(pattern, pattern)]
         for backend in backends:
-            factor = agreement(run, backend, pattern)
-            if factor is None:
+            by_time = ratio(run, run.get("overhead", pattern, backend))
+            by_count = instruction_ratio(run, backend, pattern)
+            if not (by_time and by_count):
                 cells.append("—")
                 continue
-            f = run.get("overhead", pattern, backend)
-            by_time, by_count = ratio(run, f), instruction_ratio(run, backend, pattern)
-            off = max(factor, 1 / factor) > threshold(pattern)
+            factor = by_time / by_count  # 1.0: time and instructions agree
+            apart = max(factor, 1 / factor)
+            off = apart > threshold(pattern)
             cells.append(f"{fmt_ratio(by_time)} / {fmt_ratio(by_count)}{' ⚑' if off else ''}")
             if off:
                 flagged.append(
                     f"{backend} `{PATTERN_LABELS.get(pattern, pattern)}`: {fmt_ratio(by_time)} capi's time but "
-                    f"{fmt_ratio(by_count)} its instructions (a factor {max(factor, 1 / factor):.2f}); "
+                    f"{fmt_ratio(by_count)} its instructions (a factor {apart:.2f}); "
                     + likely_cause(run, backend, pattern, factor)
                     + "."
                 )

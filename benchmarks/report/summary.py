@@ -107,13 +107,13 @@ def ranking_sentence(
     worst = ranked[-1][0]
     slow = [b for b, _ in ranked if b == worst or tied(bounds(worst), bounds(b))]
     if disturbed:
-        lead = "**This run is disturbed: it ranks no binding**"
-        tail = "see the intervals"
-    elif len(joint) == 1:
-        lead = f"**The fastest binding for small calls is {best}**, its interval clear of every other's"
+        lead, tail = "**This run is disturbed: it ranks no binding**", "see the intervals"
     else:
-        lead = f"**Fastest for small calls, tied within noise: {', '.join(joint)}**"
-    if not disturbed:
+        lead = (
+            f"**The fastest binding for small calls is {best}**, its interval clear of every other's"
+            if len(joint) == 1
+            else f"**Fastest for small calls, tied within noise: {', '.join(joint)}**"
+        )
         tail = (
             f"the slowest is {worst}"
             if len(slow) == 1
