@@ -3,7 +3,8 @@
 Written from ``bindings/_interface.py`` and ``c_core/include/bcore.h``, not from
 the C code. They favour being obviously right over being fast: a loop where the
 header describes a loop, the header's order of operations where it fixes one
-(``dsum`` and ``sum6`` add left to right, so they match C bit for bit).
+(``sum6`` adds left to right, ``dsum`` in the pairwise order of ``bcore.h``, so
+they match C bit for bit).
 
 They compute results only; the error behaviour of the backends is checked by
 the table in ``test_errors.py``. ``test_reference.py`` checks these functions
@@ -45,10 +46,36 @@ def sum6(a, b, c, d, e, f) -> float:
 
 
 def dsum(x) -> float:
-    total = 0.0
-    for value in as_float_array(x, 1).tolist():
-        total += value
-    return total
+    values = as_float_array(x, 1).tolist()
+    return pairwise_sum(values, 0, len(values))
+
+
+#: The largest run ``pairwise_sum`` adds in eight running sums rather than splitting it.
+PAIRWISE_BLOCK = 128
+
+
+def pairwise_sum(values: list[float], start: int, n: int) -> float:
+    """values[start:start + n] added in bc_dsum's order (bcore.h), one rule per branch."""
+    if n < 8:
+        total = 0.0
+        for value in values[start : start + n]:
+            total += value
+        return total
+    if n <= PAIRWISE_BLOCK:
+        running = values[start : start + 8]
+        i = 8
+        while i + 8 <= n:
+            for j in range(8):
+                running[j] += values[start + i + j]
+            i += 8
+        r0, r1, r2, r3, r4, r5, r6, r7 = running
+        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for value in values[start + i : start + n]:
+            total += value
+        return total
+    half = n // 2
+    half -= half % 8
+    return pairwise_sum(values, start, half) + pairwise_sum(values, start + half, n - half)
 
 
 def scale(x, k) -> np.ndarray:

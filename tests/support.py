@@ -106,3 +106,19 @@ def canonical(result):
     if isinstance(result, tuple):
         return ("tuple", *(canonical(item) for item in result))
     raise AssertionError(f"unexpected result type {type(result)}")
+
+
+def _with(n: int, values: dict[int, float]) -> list[float]:
+    x = [0.0] * n
+    for index, value in values.items():
+        x[index] = value
+    return x
+
+
+#: Inputs whose sum tells bc_dsum's order of additions (bcore.h) from others, since
+#: 1e16 + 1.0 rounds back to 1e16. 16 values: 1e16 and -1e16 fall in the same one of
+#: the eight running sums and cancel before the 1.0 of another joins (1.0; left to
+#: right gives 0.0). 256 values: the two halves are summed apart, and the 1.0 is lost
+#: in the first (0.0; eight running sums over all 256 would give 1.0).
+PAIRWISE_LANES = _with(16, {0: 1e16, 1: 1.0, 8: -1e16})
+PAIRWISE_HALVES = _with(256, {0: 1e16, 1: 1.0, 128: -1e16})

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import reference
 from reference import INT64_MAX, INT64_MIN
-from support import Index, Real, array_forms, events, readonly
+from support import PAIRWISE_HALVES, PAIRWISE_LANES, Index, Real, array_forms, events, readonly
 
 import bindings
 
@@ -67,9 +67,11 @@ def test_dsum_every_input_form(core, form):
     assert core.dsum(x) == reference.dsum(x)
 
 
-def test_dsum_adds_left_to_right(core):
-    assert core.dsum([1e16, 1.0, -1e16]) == 0.0
+def test_dsum_adds_in_the_pairwise_order(core):
+    assert core.dsum([1e16, 1.0, -1e16]) == 0.0  # under 8 values: left to right
     assert core.dsum([1e16, -1e16, 1.0]) == 1.0
+    assert core.dsum(PAIRWISE_LANES) == 1.0
+    assert core.dsum(PAIRWISE_HALVES) == 0.0
 
 
 @pytest.mark.parametrize("empty", [[], (), np.empty(0), np.empty(0, np.float32), np.zeros(4)[::5][:0]])

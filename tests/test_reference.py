@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 import reference
+from support import PAIRWISE_HALVES, PAIRWISE_LANES
 
 
 @pytest.mark.parametrize(
@@ -32,10 +33,12 @@ def test_add_overflows_like_int64():
         reference.add(2**62, 2**62)
 
 
-def test_dsum_adds_left_to_right():
-    # (1e16 + 1) rounds back to 1e16, so the 1.0 is lost only in this order.
-    assert reference.dsum([1e16, 1.0, -1e16]) == 0.0
+def test_dsum_adds_in_the_pairwise_order():
+    # (1e16 + 1) rounds back to 1e16, so where the 1.0 meets 1e16 decides the result.
+    assert reference.dsum([1e16, 1.0, -1e16]) == 0.0  # under 8 values: left to right
     assert reference.dsum([1e16, -1e16, 1.0]) == 1.0
+    assert reference.dsum(PAIRWISE_LANES) == 1.0  # 1e16 and -1e16 share a running sum
+    assert reference.dsum(PAIRWISE_HALVES) == 0.0  # ... but not across the split into halves
     x = np.random.default_rng(0).normal(size=1000)
     assert abs(reference.dsum(x) - math.fsum(x)) <= reference.sum_error_bound(x)
 

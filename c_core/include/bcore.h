@@ -70,7 +70,14 @@ BC_API double bc_sum6(double a, double b, double c, double d, double e, double f
 /* ---- arrays ------------------------------------------------------------ */
 
 /* region: dsum */
-/* Sum of x[0..n), left to right; 0.0 when n == 0. */
+/* Sum of x[0..n), 0.0 when n == 0, added in the pairwise order NumPy's
+ * np.sum uses (fast: independent additions; error growing with log n):
+ *  - n < 8: left to right, from 0.0;
+ *  - 8 <= n <= 128: eight running sums r[j] = x[j] + x[j + 8] + ... over the
+ *    whole multiples of 8, combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) +
+ *    (r6 + r7)), then the last n % 8 values added left to right;
+ *  - n > 128: m = n / 2 rounded down to a multiple of 8, and the sum of
+ *    x[0..m) plus the sum of x[m..n), each by these rules. */
 BC_API double bc_dsum(const double *x, size_t n);
 /* endregion: dsum */
 

@@ -7,16 +7,13 @@
 #include "bcore.h"
 
 #include "alloc.h"
+#include "sums.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 double bc_dsum(const double *x, size_t n) {
-    double sum = 0.0;
-    for (size_t i = 0; i < n; ++i) {
-        sum += x[i];
-    }
-    return sum;
+    return bc_pairwise_sum(x, n);
 }
 
 int bc_scale(const double *x, size_t n, double k, double *out) {

@@ -4,6 +4,8 @@
  */
 #include "bcore.h"
 
+#include "sums.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
@@ -12,12 +14,11 @@ int bc_describe(const double *x, size_t n, bc_stats *out) {
     if (x == NULL || n == 0 || out == NULL) {
         return BC_EINVAL;
     }
-    double sum = 0.0, min = x[0], max = x[0];
+    double min = x[0], max = x[0];
     bool any_nan = false;
     for (size_t i = 0; i < n; ++i) {
         double v = x[i];
         any_nan = any_nan || isnan(v);
-        sum += v;
         min = v < min ? v : min;
         max = v > max ? v : max;
     }
@@ -27,13 +28,10 @@ int bc_describe(const double *x, size_t n, bc_stats *out) {
         return BC_OK;
     }
     /* Two passes: summing squared deviations from the mean avoids the
-     * cancellation of E[x^2] - E[x]^2 when the mean is large. */
-    double mean = sum / (double)n;
-    double squares = 0.0;
-    for (size_t i = 0; i < n; ++i) {
-        double dev = x[i] - mean;
-        squares += dev * dev;
-    }
+     * cancellation of E[x^2] - E[x]^2 when the mean is large. Both sums are
+     * pairwise (sums.h), as dsum's. */
+    double mean = bc_pairwise_sum(x, n) / (double)n;
+    double squares = bc_pairwise_squares(x, n, mean);
     *out =
         (bc_stats){.n = n, .mean = mean, .std = sqrt(squares / (double)n), .min = min, .max = max};
     return BC_OK;

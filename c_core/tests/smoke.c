@@ -65,6 +65,15 @@ static void test_dsum_scale_matvec(void) {
     const double x[] = {1.0, 2.0, 3.5};
     CHECK(bc_dsum(x, 3) == 6.5);
     CHECK(bc_dsum(NULL, 0) == 0.0);
+    /* The pairwise order (bcore.h), told apart by where 1.0 meets 1e16, into
+     * which it vanishes: in the same running sum as 1e16 and -1e16 (16
+     * values) it survives; split into halves (256 values) it does not. */
+    double lanes[16] = {1e16, 1.0}, halves[256] = {1e16, 1.0};
+    lanes[8] = -1e16;
+    halves[128] = -1e16;
+    CHECK(bc_dsum(lanes, 16) == 1.0 && bc_dsum(halves, 256) == 0.0);
+    const double short_run[] = {1e16, 1.0, -1e16};
+    CHECK(bc_dsum(short_run, 3) == 0.0); /* under 8 values: left to right */
 
     double out[3];
     CHECK(bc_scale(x, 3, 2.0, out) == BC_OK && out[0] == 2.0 && out[2] == 7.0);
