@@ -2,7 +2,9 @@
 
 The sweep shows where the per-call overhead stops mattering: at small n every backend
 pays its crossing, at large n all of them run the same C loop. NumPy's np.sum and
-x * k run beside them. scale returns a new array here, as x * k does.
+x * k run beside them. scale returns a new array here, as x * k does; NumPy's
+np.multiply(x, k, out) into an array made in advance is the physical limit: the same
+loop with nothing allocated.
 
 The conversion benchmarks feed dsum a float32 array and a strided float64 view, which
 the interface converts to a C-contiguous float64 copy, beside the contiguous float64
@@ -41,6 +43,15 @@ def bench_sweep(benchmark, core, backend, function, sweep_n, settings):
 def bench_sweep_numpy(benchmark, function, sweep_n, settings):
     label(benchmark, kind="sweep", pattern=function, backend="numpy", n=sweep_n)
     measure(benchmark, *_numpy_call(function, floats(sweep_n)), settings)
+
+
+def bench_sweep_numpy_out(benchmark, sweep_n, settings):
+    """The physical reference of a large scale: NumPy's own loop into a ready array, nothing allocated."""
+    label(benchmark, kind="sweep", pattern="scale", backend="numpy", n=sweep_n, variant="out")
+    x = floats(sweep_n)
+    measure(
+        benchmark, {"f": np.multiply, "x": x, "k": 2.0, "out": np.empty_like(x)}, "f(x, k, out)", settings
+    )
 
 
 def _conversion_input(kind: str, n: int) -> np.ndarray:

@@ -1,11 +1,12 @@
 """Variants users ask about, beside the shared-interface call measured in bench_overhead.py.
 
-ctypes: the raw foreign function with its declared prototype (``argtypes``), the same
-symbol through a second handle without ``argtypes`` (arguments pre-wrapped in ctypes
-objects, as such code must do), and ``numpy.ctypeslib.ndpointer`` for dsum.
-cffi: the raw call through the API-mode ``lib``, and through the ABI-mode one of
-``bindings.cffi.abi`` (``ffi.dlopen``). A raw call gets its pointers ready-made, so
-interface minus raw is the cost of the wrapper's checks and conversions.
+The raw call of every pattern, for ctypes and cffi (``patterns.RAW_CALLS``): the
+declared foreign function, or API mode's ``lib.bc_*``, with its arguments ready, so
+interface minus raw is the cost of the wrapper's checks and conversions (the report's
+wrapper-tax table). Besides, for the first patterns: ctypes' same symbol through a
+second handle without ``argtypes`` (arguments pre-wrapped in ctypes objects, as such
+code must do) and ``numpy.ctypeslib.ndpointer`` for dsum; cffi's raw call through the
+ABI-mode ``lib`` of ``bindings.cffi.abi`` (``ffi.dlopen``).
 
 Each variant is a statement over ready-made locals, timed like every pattern
 (``helpers.measure``): ``f`` is the foreign function, the other names its arguments.
@@ -16,22 +17,23 @@ from __future__ import annotations
 import ctypes
 
 import pytest
-from helpers import floats, label, measure
+from helpers import floats, label, measure, measure_pattern
+from patterns import RAW_CALLS
 
 import bindings
 
 CTYPES_VARIANTS = {
-    "noop": ("raw", "raw-no-argtypes"),
-    "add": ("raw", "raw-no-argtypes"),
-    "sum6": ("raw", "raw-no-argtypes"),
-    "dsum": ("raw", "raw-no-argtypes", "raw-ndpointer"),
+    "noop": ("raw-no-argtypes",),
+    "add": ("raw-no-argtypes",),
+    "sum6": ("raw-no-argtypes",),
+    "dsum": ("raw-no-argtypes", "raw-ndpointer"),
 }
 CFFI_VARIANTS = {
-    "noop": ("api-raw", "abi-raw"),
-    "add": ("api-raw", "abi-raw"),
-    "sum6": ("api-raw", "abi-raw"),
-    "dsum": ("api-raw", "abi-raw"),
-    "scale": ("api-raw", "abi-raw"),
+    "noop": ("abi-raw",),
+    "add": ("abi-raw",),
+    "sum6": ("abi-raw",),
+    "dsum": ("abi-raw",),
+    "scale": ("abi-raw",),
 }
 SIX = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
 #: Each pattern's call over the locals the variants below prepare.
@@ -54,14 +56,6 @@ def _ctypes_call(pattern: str, variant: str) -> Variant:
     x8 = floats(8)
     address = x8.ctypes.data
     result = ctypes.c_int64()
-    if variant == "raw":
-        declared = {
-            "noop": {"f": library.bc_noop},
-            "add": {"f": library.bc_add, "a": 2, "b": 3, "out": ctypes.byref(result)},
-            "sum6": {"f": library.bc_sum6, **_six(SIX)},
-            "dsum": {"f": library.bc_dsum, "x": address, "n": 8},
-        }
-        return declared[pattern], STATEMENTS[pattern]
     if variant == "raw-ndpointer":
         return {"f": library.bc_dsum_ndpointer, "x": x8, "n": 8}, STATEMENTS["dsum"]
     # A second handle on the same library: its functions have no argtypes, and only the
@@ -83,14 +77,10 @@ def _ctypes_call(pattern: str, variant: str) -> Variant:
     return undeclared[pattern], STATEMENTS[pattern]
 
 
-def _cffi_call(pattern: str, variant: str) -> Variant:
-    x8 = floats(8)
-    if variant == "abi-raw":
-        module = pytest.importorskip("bindings.cffi.abi")
-    else:
-        module = pytest.importorskip("bindings.cffi._cffi_bcore")
-    ffi, lib = module.ffi, module.lib
-    out8 = floats(8)
+def _cffi_abi_call(pattern: str) -> Variant:
+    abi = pytest.importorskip("bindings.cffi.abi")
+    ffi, lib = abi.ffi, abi.lib
+    x8, out8 = floats(8), floats(8)
     doubles_in = ffi.from_buffer("double[]", x8)
     doubles_out = ffi.from_buffer("double[]", out8, require_writable=True)
     raw = {
@@ -112,6 +102,16 @@ def _require(backend: str) -> None:
         pytest.skip(f"backend {backend} is not built here")
 
 
+# "technology", not "backend": conftest.py parametrizes every benchmark that takes a backend.
+@pytest.mark.parametrize(
+    ("technology", "pattern"), [(name, pattern) for name, calls in RAW_CALLS.items() for pattern in calls]
+)
+def bench_raw_call(benchmark, technology, pattern, settings):
+    _require(technology)
+    label(benchmark, kind="variant", pattern=pattern, backend=technology, variant="raw")
+    measure_pattern(benchmark, RAW_CALLS[technology][pattern], bindings.load(technology), settings)
+
+
 @pytest.mark.parametrize(("pattern", "variant"), _cases(CTYPES_VARIANTS))
 def bench_ctypes_variant(benchmark, pattern, variant, settings):
     _require("ctypes")
@@ -123,4 +123,4 @@ def bench_ctypes_variant(benchmark, pattern, variant, settings):
 def bench_cffi_variant(benchmark, pattern, variant, settings):
     _require("cffi")
     label(benchmark, kind="variant", pattern=pattern, backend="cffi", variant=variant)
-    measure(benchmark, *_cffi_call(pattern, variant), settings)
+    measure(benchmark, *_cffi_abi_call(pattern), settings)

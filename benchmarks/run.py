@@ -17,7 +17,8 @@ Stages, each announced with its elapsed time:
    ``benchmarks.json.gz``, the raw pytest-benchmark JSON of every worker (each figure
    records its worker);
 4. ``instructions/``: every call pattern counted under callgrind by the overhead check's
-   own machinery (``overhead/run.py``), when valgrind is installed;
+   own machinery (``overhead/run.py``), with the raw calls of ctypes and cffi and a profile
+   of where each call's instructions go, when valgrind is installed;
 5. ``static.json``: build time, artefact size, import time, memory, lines (``static.py``);
 6. ``report.md`` and the plots (``report/``), which check the data first.
 
@@ -162,7 +163,9 @@ def count_instructions(folder: Path, backends: list[str]) -> str:
     if shutil.which("valgrind") is None:
         return "valgrind is not installed (Debian/Ubuntu: apt-get install valgrind)"
     work = folder / "instructions" / "work"  # the run's own: two runs at once must not share one
+    # --raw and --profile: the wrapper-tax table's raw calls and where each call's instructions go.
     command = [sys.executable, str(HERE / "overhead" / "run.py"), "--no-compare", "--no-wall-clock"]
+    command += ["--raw", "--profile"]
     command += [f"--backends={','.join(backends)}", f"--out={folder / 'instructions'}", "--label=this run"]
     command += [f"--work={work}"]
     print("$ " + " ".join(command), flush=True)

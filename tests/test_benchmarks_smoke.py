@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNNER = ROOT / "benchmarks" / "run.py"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 try:
-    from patterns import PATTERNS  # the one definition the benchmarks, the check and the report share
+    # The one definition the benchmarks, the check and the report share.
+    from patterns import PATTERNS, RAW_CALLS
 finally:
     sys.path.remove(str(ROOT / "benchmarks"))
 VALGRIND = shutil.which("valgrind") is not None
@@ -111,8 +112,13 @@ def test_baselines_and_variants_are_measured(figures: list[dict]) -> None:
             assert _present(figures, kind="variant", backend="ctypes", variant=variant), variant
         assert _present(figures, kind="gil", pattern="ctypes_noop", variant="holds")
     if "cffi" in built:
-        for variant in ("api-raw", "abi-raw"):
+        for variant in ("raw", "abi-raw"):
             assert _present(figures, kind="variant", backend="cffi", variant=variant), variant
+    for technology, calls in RAW_CALLS.items():  # the wrapper tax's reference, for every pattern
+        if technology in built:
+            for pattern in calls:
+                assert _present(figures, kind="variant", backend=technology, pattern=pattern, variant="raw")
+    assert _present(figures, kind="sweep", pattern="scale", backend="numpy", variant="out")
 
 
 def test_every_call_figure_is_measured_net_of_its_loop(run_folder: Path) -> None:
@@ -145,6 +151,26 @@ def test_every_pattern_has_its_instruction_count(run_folder: Path) -> None:
     assert "## Instructions beside nanoseconds" in report
     assert "### Do time and instructions agree?" in report
     assert " instr" in report.split("## Call overhead", 1)[1]  # counts beside the headline figures
+
+
+@pytest.mark.skipif(not VALGRIND, reason="valgrind is not installed: the run counts no instructions")
+def test_the_wrapper_tax_has_its_references_and_profiles(run_folder: Path) -> None:
+    counts = json.loads((run_folder / "instructions" / "overhead.json").read_text())
+    built = bindings.available()
+    for technology in RAW_CALLS:
+        if technology in built:
+            assert set(counts["raw_calls"][technology]) == set(RAW_CALLS[technology]), technology
+            assert set(counts["raw_calls_profile"][technology]) == set(RAW_CALLS[technology]), technology
+    for backend in built:
+        profile = counts["profile"][backend]["add"]
+        # Every call runs some bytecode (the calling loop), and a compiled backend's own code.
+        assert profile["groups"]["bytecode"] > 0, backend
+        assert profile["groups"].get("binding", 0) > 0 or backend in RAW_CALLS, backend
+        assert profile["functions"], backend
+    tax = (run_folder / "report.md").read_text().split("## The wrapper tax", 1)[1].split("\n## ", 1)[0]
+    for backend in set(built) - {"capi"}:
+        assert backend in tax, backend
+    assert "Where the difference goes" in tax
 
 
 def test_static_figures_cover_every_built_backend(run_folder: Path) -> None:

@@ -31,6 +31,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attribution
 from measure import LABEL_PREFIX, NOT_BUILT
 
 HERE = Path(__file__).resolve().parent
@@ -134,14 +135,18 @@ def install_harness(work: Path) -> None:
         shutil.copyfile(source, folder / source.name)
 
 
-def _measure(python: str, backend: str, mode: str, work: Path, patterns_file: Path | None) -> list[str]:
+def _measure(
+    python: str, backend: str, mode: str, work: Path, patterns_file: Path | None, raw: bool = False
+) -> list[str]:
     command = [python, str(work / "harness" / "measure.py"), f"--backend={backend}", f"--mode={mode}"]
-    return command + ([f"--patterns={patterns_file}"] if patterns_file else [])
+    return command + ([f"--patterns={patterns_file}"] if patterns_file else []) + (["--raw"] if raw else [])
 
 
-def prepare(python: str, backend: str, work: Path, patterns_file: Path | None = None) -> bool:
+def prepare(
+    python: str, backend: str, work: Path, patterns_file: Path | None = None, raw: bool = False
+) -> bool:
     """Fills the bytecode cache natively; False when the backend is not built."""
-    command = [*no_aslr_prefix(), *_measure(python, backend, "prepare", work, patterns_file)]
+    command = [*no_aslr_prefix(), *_measure(python, backend, "prepare", work, patterns_file, raw)]
     proc = subprocess.run(
         command,
         stdin=subprocess.DEVNULL,
@@ -170,14 +175,23 @@ def read_dumps(path: Path) -> dict[str, int]:
 
 
 def count(
-    python: str, backend: str, calls: int, work: Path, patterns_file: Path | None = None
+    python: str,
+    backend: str,
+    calls: int,
+    work: Path,
+    patterns_file: Path | None = None,
+    raw: bool = False,
+    profile: bool = False,
 ) -> dict[str, Any]:
     """Instructions per call of every pattern of one backend (run ``prepare`` first).
 
     Returns {"instructions_per_call": {pattern: float}, "raw": {pattern: [calls loop, empty loop,
-    calls made]}, "call_path": {pattern: str}, "package": ..., "python": ..., "numpy": ...}.
+    calls made]}, "call_path": {pattern: str}, "package": ..., "python": ..., "numpy": ...}, and
+    with ``profile`` also "profile": {pattern: attribution.per_call(...)}. ``raw`` counts the
+    technology's raw calls (``patterns.RAW_CALLS``) instead of the interface's.
     """
-    out, log = work / f"callgrind.{backend}.out", work / f"valgrind.{backend}.log"
+    which = f"{backend}.raw" if raw else backend
+    out, log = work / f"callgrind.{which}.out", work / f"valgrind.{which}.log"
     # region: callgrind-command
     valgrind = [
         _executable("valgrind"),
@@ -188,7 +202,7 @@ def count(
         f"--callgrind-out-file={out}",
         f"--log-file={log}",
     ]
-    measure = _measure(python, backend, "instructions", work, patterns_file)
+    measure = _measure(python, backend, "instructions", work, patterns_file, raw)
     command = [*no_aslr_prefix(), *valgrind, *measure, f"--calls={calls}", f"--toggle={work / 'toggle.so'}"]
     # endregion: callgrind-command
     proc = subprocess.run(
@@ -207,6 +221,13 @@ def count(
         loop, empty = counts[f"{name}:calls"], counts[f"{name}:empty"]
         result["instructions_per_call"][name] = round((loop - empty) / calls_made[name], 2)
         result["raw"][name] = [loop, empty, calls_made[name]]
+    if profile:
+        dumps = attribution.read(out, LABEL_PREFIX)
+        module = {"cffi": "_cffi_bcore", "ctypes": "libbcore"}.get(backend, f"_{backend}")
+        result["profile"] = {
+            name: attribution.per_call(dumps[f"{name}:calls"], dumps[f"{name}:empty"], made, module)
+            for name, (_, _, made) in result["raw"].items()
+        }
     out.unlink()  # every function's cost of every dump: large, and read already
     return {**result, **report}
 

@@ -7,6 +7,7 @@ same generated loop, the same empty loop subtracted.
     python measure.py --backend capi --mode prepare
     python measure.py --backend capi --mode instructions --calls 2000 --toggle toggle.so
     python measure.py --backend capi --mode time
+    python measure.py --backend ctypes --mode instructions --raw ...   # ctypes' raw calls
 
 ``prepare``: run natively first. Imports everything and runs each loop a few
 times, so that the bytecode cache (``PYTHONPYCACHEPREFIX``) holds every module
@@ -86,6 +87,9 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=2000, help="calls each counted loop makes (about)")
     parser.add_argument("--patterns", help="JSON file of patterns instead of patterns.PATTERNS")
     parser.add_argument("--toggle", help="the compiled toggle.c (instructions mode)")
+    parser.add_argument(
+        "--raw", action="store_true", help="the technology's raw calls (patterns.RAW_CALLS) instead"
+    )
     args = parser.parse_args()
 
     import bindings
@@ -102,7 +106,8 @@ def main() -> int:
         return NOT_BUILT
 
     measured = {}
-    for name, pattern in patterns.load(args.patterns).items():
+    chosen = patterns.RAW_CALLS.get(args.backend, {}) if args.raw else patterns.load(args.patterns)
+    for name, pattern in chosen.items():
         measured[name] = (
             pattern,
             loops.build(patterns.namespace(pattern, core), pattern.statement, name=name),

@@ -71,6 +71,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warn-above", type=float, default=1.0, metavar="PERCENT", help="default 1")
     parser.add_argument("--no-wall-clock", action="store_true", help="skip the informational timings")
     parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="also count the raw calls of the backends that have them (ctypes, cffi: patterns.RAW_CALLS)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="also record where each call's instructions go, by function"
+    )
+    parser.add_argument(
         "--pins", type=Path, help="the constraints file the package was installed with (recorded)"
     )
     return parser.parse_args(argv)
@@ -135,16 +143,32 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     if not ready:
         raise callgrind.MeasureError("no backend is built in this install")
 
-    def one(backend: str) -> dict[str, Any]:
-        result = callgrind.count(sys.executable, backend, args.calls, args.work, patterns_file)
-        print(f"  {backend}: done at {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    # The raw calls (a backend's "ctypes.raw") count like one more backend.
+    raw = [name for name in ready if args.raw and name in patterns.RAW_CALLS]
+    for name in raw:
+        callgrind.prepare(sys.executable, name, args.work, raw=True)
+    jobs = [(name, False) for name in ready] + [(name, True) for name in raw]
+
+    def one(job: tuple[str, bool]) -> dict[str, Any]:
+        backend, is_raw = job
+        result = callgrind.count(
+            sys.executable, backend, args.calls, args.work, patterns_file, raw=is_raw, profile=args.profile
+        )
+        print(
+            f"  {backend}{' (raw calls)' if is_raw else ''}: done at {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
         return result
 
     print(
-        f"Counting instructions under callgrind, {args.jobs} at a time: {', '.join(ready)}", file=sys.stderr
+        f"Counting instructions under callgrind, {args.jobs} at a time: {', '.join(ready)}"
+        + (f"; raw calls of {', '.join(raw)}" if raw else ""),
+        file=sys.stderr,
     )
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        counted = dict(zip(ready, pool.map(one, ready), strict=True))
+        results = dict(zip(jobs, pool.map(one, jobs), strict=True))
+    counted = {name: results[(name, False)] for name in ready}
+    raw_counted = {name: results[(name, True)] for name in raw}
     walls = {}
     if not args.no_wall_clock:
         print("Timing natively (information only)", file=sys.stderr)
@@ -167,6 +191,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "raw_instructions": {name: r["raw"] for name, r in counted.items()},
         "call_path": {name: r["call_path"] for name, r in counted.items()},
         "state_before_counting": {name: r["state"] for name, r in counted.items()},
+        # Only with --raw and --profile (the benchmark run's counts): the wrapper-tax table's.
+        **(
+            {"raw_calls": {name: r["instructions_per_call"] for name, r in raw_counted.items()}}
+            if raw
+            else {}
+        ),
+        **(
+            {
+                "profile": {name: r["profile"] for name, r in counted.items()},
+                "raw_calls_profile": {name: r["profile"] for name, r in raw_counted.items()},
+            }
+            if args.profile
+            else {}
+        ),
         "seconds": round(time.perf_counter() - started, 1),
     }
 

@@ -124,8 +124,10 @@ def check(run: Run) -> Checks:
                 checks.flag(f"overhead / {pattern} / {name}", "missing (measured for other backends)")
 
     for pattern in ("dsum", "scale"):
-        for backend in [*run.backends, "numpy"]:
-            sweep = sorted(run.select("sweep", pattern=pattern, backend=backend), key=lambda f: f.n)
+        for backend, variant in [*((b, None) for b in run.backends), ("numpy", None), ("numpy", "out")]:
+            sweep = sorted(
+                run.select("sweep", pattern=pattern, backend=backend, variant=variant), key=lambda f: f.n
+            )
             for small, large in itertools.pairwise(sweep):
                 if large.n >= 10 * small.n and large.median < 0.5 * small.median:
                     checks.flag(

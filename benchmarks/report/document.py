@@ -24,6 +24,7 @@ from .sections import (
     variants_section,
 )
 from .summary import floors_sentence, headline_table, machine_line, summary_lines
+from .tax import section as tax_section
 
 
 def _shown_path(folder: Path) -> str:
@@ -108,6 +109,8 @@ def write_report(run: Run, checks: Checks, plots: list[str]) -> str:
         parts += ["Time and instruction ratios agree for every pattern and backend.", ""]
     parts += ["## Which CALL instruction the caller runs", "", call_path_table(run), ""]
     parts += ["## What a harness adds", "", harness_table(run, checks), ""]
+    parts += ["## The wrapper tax: each call against the cheapest call of the same C function", ""]
+    parts += [tax_section(run, checks), ""]
     parts += [
         "## Variants: the raw foreign call, ctypes without argtypes, cffi ABI mode",
         "",

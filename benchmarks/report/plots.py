@@ -100,16 +100,21 @@ def plot_sweep(run: Run, checks: Checks, path: Path) -> None:
         2, max(1, len(functions)), figsize=(7 * max(1, len(functions)), 9), squeeze=False
     )
     for col, pattern in enumerate(functions):
-        for b in [*run.backends, "numpy"]:
-            sweep = sorted(run.select("sweep", pattern=pattern, backend=b), key=lambda f: f.n)
+        series = [(b, None) for b in run.backends] + [("numpy", None), ("numpy", "out")]
+        for b, variant in series:
+            sweep = sorted(
+                run.select("sweep", pattern=pattern, backend=b, variant=variant), key=lambda f: f.n
+            )
             if not sweep:
                 continue
             ns = [f.n for f in sweep]
             label = b if b != "numpy" else f"NumPy ({NUMPY_LABELS[pattern]})"
+            if variant == "out":
+                label = "NumPy (np.multiply(x, k, out), nothing allocated)"
             start, reaches = crossover(run, pattern, b) if b in BACKENDS and b != REFERENCE else (None, False)
             if reaches:
                 label += f" — within 10 % of capi from n={start:,}"
-            style = "--" if b == "numpy" else "-"
+            style = "-" if b != "numpy" else ("--" if variant is None else ":")
             for row, values in ((0, [f.median for f in sweep]), (1, [f.median / f.n for f in sweep])):
                 ax = axes[row][col]
                 ax.plot(

@@ -18,7 +18,7 @@ from .load import (
     REFERENCE,
     Run,
 )
-from .stats import crossover, ratio, ratio_interval, thread_speedups
+from .stats import LARGE_ARRAY_TARGETS, crossover, large_array_ratios, ratio, ratio_interval, thread_speedups
 from .tables import cell, table
 
 
@@ -108,7 +108,7 @@ def variants_section(run: Run, checks: Checks) -> str:
     cffi_rows = []
     for pattern in ("noop", "add", "sum6", "dsum", "scale"):
         interface = run.get("overhead", pattern, "cffi")
-        cells = [interface] + [run.get("variant", pattern, "cffi", v) for v in ("api-raw", "abi-raw")]
+        cells = [interface] + [run.get("variant", pattern, "cffi", v) for v in ("raw", "abi-raw")]
         if all(c is None for c in cells[1:]):
             continue
         abi_over_api = cells[2].median / cells[1].median if cells[1] and cells[2] else None
@@ -155,8 +155,18 @@ def sweep_section(run: Run, checks: Checks) -> str:
             cross.append(f"n ≥ {start:,}" if reaches else "not reached")
         per_call.append(["within 10 % of capi", *cross, ""])
         numpy_label = NUMPY_LABELS[pattern]
+        header = ["n", *columns[:-1], "NumPy"]
+        if pattern == "scale" and run.select("sweep", pattern="scale", backend="numpy", variant="out"):
+            header.append("NumPy, out=")
+            for row, n in zip(per_call, sizes, strict=False):
+                row.append(cell(run, checks, run.get("sweep", "scale", "numpy", "out", n)))
+            for row, n in zip(per_element, sizes, strict=True):
+                f = run.get("sweep", "scale", "numpy", "out", n)
+                row.append(fmt_ns(f.median / n) + checks.mark(f.key) if f else "—")
+            per_call[-1].append("")
+            numpy_label += "`; NumPy, out= column: `np.multiply(x, k, out)` into an array made in advance"
         out.append(f"**{what}**: ns per call (x capi); NumPy column: `{numpy_label}`.\n")
-        out.append(table(["n", *columns[:-1], "NumPy"], per_call))
+        out.append(table(header, per_call))
         if pattern == "scale":
             out.append(
                 "\nAt the largest sizes scale's time is mostly allocating and first touching the result "
@@ -164,7 +174,28 @@ def sweep_section(run: Run, checks: Checks) -> str:
                 "binding; `scale(out=)` under Ownership times the loop alone."
             )
         out.append(f"\n**{what}**: ns per element.\n")
-        out.append(table(["n", *columns[:-1], "NumPy"], per_element))
+        out.append(table(header, per_element))
+        out.append("")
+    large = large_array_ratios(run)
+    if large:
+        rows = []
+        for pattern, (n, ratios) in large.items():
+            variant, target = LARGE_ARRAY_TARGETS[pattern]
+            reference = NUMPY_LABELS[pattern] if variant is None else "np.multiply(x, k, out)"
+            row = [f"{pattern}, n = {n:,}, against `{reference}` (target {fmt_ratio(target)})"]
+            for b in run.backends:
+                if b not in ratios:
+                    row.append("—")
+                    continue
+                value, bounds = ratios[b]
+                text = f"{fmt_ratio(value)} {fmt_interval(bounds)}"
+                row.append(f"**{text}**" if bounds[0] > target else text)
+            rows.append(row)
+        out.append(
+            "**Large arrays against NumPy's own loop** (time over NumPy's, paired by worker, 95 % interval; "
+            "**bold** where the whole interval is above the target):\n"
+        )
+        out.append(table(["at the largest size", *run.backends], rows))
         out.append("")
     conversions = run.select("conversion")
     if conversions:

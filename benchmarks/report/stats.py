@@ -107,3 +107,28 @@ def crossover(run: Run, pattern: str, backend: str) -> tuple[int | None, bool]:
 def geometric_mean(values: list[float]) -> float | None:
     values = [v for v in values if v and v > 0]
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+#: The large-array targets of the wrapper-tax issue (#14): at the largest size, each
+#: backend against NumPy's own loop on the same input (the variant names NumPy's call).
+LARGE_ARRAY_TARGETS = {"dsum": (None, 1.2), "scale": ("out", 1.15)}
+
+
+def large_array_ratios(run: Run) -> dict[str, tuple[int, dict[str, tuple[float, tuple[float, float]]]]]:
+    """pattern -> (largest n, {backend: (time over NumPy's, 95 % interval)}), paired by worker."""
+    result = {}
+    for pattern, (variant, _) in LARGE_ARRAY_TARGETS.items():
+        sizes = [f.n for f in run.select("sweep", pattern=pattern, backend="numpy", variant=variant)]
+        if not sizes:
+            continue
+        n = max(sizes)
+        numpy_figure = run.get("sweep", pattern, "numpy", variant, n)
+        ratios = {}
+        for backend in run.backends:
+            f = run.get("sweep", pattern, backend, None, n)
+            if f is None or numpy_figure is None:
+                continue
+            draws = run.bootstrap.ratios(f.key, f.samples, numpy_figure.key, numpy_figure.samples)
+            ratios[backend] = (paired_ratio(f.samples, numpy_figure.samples), interval(draws))
+        result[pattern] = (n, ratios)
+    return result

@@ -15,9 +15,11 @@ from .formatting import fmt_bytes, fmt_interval, fmt_ns, fmt_ratio
 from .intervals import interval
 from .load import BACKENDS, FLOOR_LABELS, NUMPY_LABELS, PATTERN_LABELS, PATTERN_ORDER, REFERENCE, Run
 from .stats import (
+    LARGE_ARRAY_TARGETS,
     crossover,
     geometric_mean,
     geometric_mean_interval,
+    large_array_ratios,
     ratio,
     ratio_interval,
     thread_speedups,
@@ -173,6 +175,23 @@ def summary_lines(run: Run, checks: Checks) -> list[str]:
             f"of the C-API backend, so per-call overhead no longer matters"
             + (f"; {'; '.join(late)}." if late else ".")
         )
+    for pattern, (n, ratios) in large_array_ratios(run).items():
+        if not ratios:
+            continue
+        variant, target = LARGE_ARRAY_TARGETS[pattern]
+        reference = "np.sum(x)" if variant is None else "np.multiply(x, k, out), nothing allocated"
+        ranked = sorted(ratios.items(), key=lambda item: item[1][0])
+        above = [b for b, (_, bounds) in ranked if bounds[0] > target]
+        lines.append(
+            f"**{pattern} at n = {n:,} against NumPy's own loop** (`{reference}`): the backends take from "
+            f"{fmt_ratio(ranked[0][1][0])} ({ranked[0][0]}) to {fmt_ratio(ranked[-1][1][0])} ({ranked[-1][0]}) "
+            f"NumPy's time; "
+            + (
+                f"above the {fmt_ratio(target)} target, whole interval: {', '.join(above)}."
+                if above
+                else f"every backend within {fmt_ratio(target)} or tied with it."
+            )
+        )
     conversions = []
     for f in run.select("conversion", variant="float32"):
         direct = run.get("conversion", f.pattern, f.backend, "float64", f.n)
@@ -192,7 +211,7 @@ def summary_lines(run: Run, checks: Checks) -> list[str]:
             f"ctypes' safety wrapper: `add` costs {quoted(interface)} through the interface against "
             f"{quoted(raw)} for the raw declared foreign call."
         )
-    api = run.get("variant", "noop", "cffi", "api-raw")
+    api = run.get("variant", "noop", "cffi", "raw")
     abi = run.get("variant", "noop", "cffi", "abi-raw")
     if api and abi and checks.ok(api.key) and checks.ok(abi.key):
         lines.append(

@@ -1,0 +1,236 @@
+"""The wrapper tax: each interface call against the cheapest call of the same C function.
+
+The reference of a backend is the cheapest way its technology offers to call the same C
+function: for ctypes and cffi, the raw foreign call with its arguments ready
+(``patterns.RAW_CALLS``, measured as the variant "raw"); for the compiled backends, which
+have no such call, the C-API backend's interface call. The tax is interface over
+reference, paired by worker like every ratio, with its 95 % interval.
+
+Where the extra time goes comes from callgrind's profile of both calls (``nox -s bench``
+records it): each function's instructions per call, net of the empty loop, sorted into
+the groups of ``overhead/attribution.py`` (Python bytecode, allocation, error handling,
+the rest of the interpreter, NumPy, the foreign-function layer, the binding's own
+compiled code, the core). The interface's count minus the reference's, group by group,
+says where the difference goes.
+"""
+
+from __future__ import annotations
+
+from .checks import Checks
+from .formatting import fmt_count, fmt_interval, fmt_ratio
+from .intervals import interval, paired_ratio
+from .load import PATTERN_LABELS, PATTERN_ORDER, REFERENCE, Figure, Run
+from .tables import table
+
+#: The tax above which a pattern misses the target of the wrapper-tax issue (#14).
+TARGET = 1.5
+#: Backends whose reference is their own raw call rather than the C-API backend.
+RAW_REFERENCE = ("ctypes", "cffi")
+#: What each group of instructions is, in the words of the report.
+GROUP_WORDS = {
+    "bytecode": "Python bytecode (the wrapper's own Python code)",
+    "allocation": "allocating and freeing objects and memory",
+    "errors": "raising and checking exceptions",
+    "interpreter": "the interpreter's C API (argument parsing, attribute lookup, calls, number conversion)",
+    "numpy": "NumPy (array conversion, checks and creation)",
+    "ffi": "the foreign-function layer",
+    "binding": "the binding's own compiled code",
+    "core": "the C core",
+    "other": "elsewhere",
+}
+
+
+def reference_name(backend: str) -> str:
+    return "its raw call" if backend in RAW_REFERENCE else REFERENCE
+
+
+def figures(run: Run, backend: str, pattern: str) -> tuple[Figure | None, Figure | None]:
+    """(the interface call, its reference) of one backend and pattern."""
+    interface = run.get("overhead", pattern, backend)
+    if backend in RAW_REFERENCE:
+        return interface, run.get("variant", pattern, backend, "raw")
+    return interface, run.get("overhead", pattern, REFERENCE)
+
+
+def tax(run: Run, backend: str, pattern: str) -> tuple[float, tuple[float, float]] | None:
+    """Interface over reference, with its 95 % interval; None when either is missing."""
+    interface, reference = figures(run, backend, pattern)
+    if interface is None or reference is None or reference.median <= 0:
+        return None
+    draws = run.bootstrap.ratios(interface.key, interface.samples, reference.key, reference.samples)
+    return paired_ratio(interface.samples, reference.samples), interval(draws)
+
+
+def instructions(run: Run, backend: str, pattern: str) -> tuple[float | None, float | None]:
+    """(interface, reference) instructions per call."""
+    counts = run.instructions.get("instructions_per_call", {})
+    mine = counts.get(backend, {}).get(pattern)
+    if backend in RAW_REFERENCE:
+        return mine, run.instructions.get("raw_calls", {}).get(backend, {}).get(pattern)
+    return mine, counts.get(REFERENCE, {}).get(pattern)
+
+
+def _profiles(run: Run, backend: str, pattern: str) -> tuple[dict | None, dict | None]:
+    profile = run.instructions.get("profile", {})
+    mine = profile.get(backend, {}).get(pattern)
+    if backend in RAW_REFERENCE:
+        return mine, run.instructions.get("raw_calls_profile", {}).get(backend, {}).get(pattern)
+    return mine, profile.get(REFERENCE, {}).get(pattern)
+
+
+def group_difference(run: Run, backend: str, pattern: str) -> dict[str, float]:
+    """Instructions per call the interface spends beyond its reference, group by group."""
+    mine, theirs = _profiles(run, backend, pattern)
+    if not mine or not theirs:
+        return {}
+    groups = set(mine["groups"]) | set(theirs["groups"])
+    return {g: mine["groups"].get(g, 0.0) - theirs["groups"].get(g, 0.0) for g in groups}
+
+
+def _main_groups(difference: dict[str, float], shown: int = 2) -> str:
+    extra = sum(v for v in difference.values() if v > 0)
+    if extra <= 0:
+        return ""
+    ranked = sorted(((v, g) for g, v in difference.items() if v > 0), reverse=True)[:shown]
+    return ", ".join(f"{g} {v / extra:.0%}" for v, g in ranked)
+
+
+def backends(run: Run) -> list[str]:
+    return [b for b in run.backends if b != REFERENCE]
+
+
+def tax_table(run: Run, checks: Checks) -> str:
+    """Patterns by backends: the tax with its interval, the extra instructions and their main groups."""
+    shown = backends(run)
+    rows = []
+    for pattern in PATTERN_ORDER:
+        row = [PATTERN_LABELS.get(pattern, pattern)]
+        for backend in shown:
+            found = tax(run, backend, pattern)
+            if found is None:
+                row.append("—")
+                continue
+            value, bounds = found
+            text = f"{fmt_ratio(value)} {fmt_interval(bounds)}"
+            if bounds[0] > TARGET:
+                text = f"**{text}**"
+            interface, reference = figures(run, backend, pattern)
+            text += checks.mark(interface.key) + (checks.mark(reference.key) if reference else "")
+            mine, theirs = instructions(run, backend, pattern)
+            if mine is not None and theirs is not None:
+                text += f"<br>{mine - theirs:+,.0f} instr"
+                groups = _main_groups(group_difference(run, backend, pattern))
+                if groups:
+                    text += f" ({groups})"
+            row.append(text)
+        rows.append(row)
+    header = ["pattern"] + [f"{b} / {reference_name(b)}" for b in shown]
+    return table(header, rows)
+
+
+def where_lines(run: Run) -> list[str]:
+    """One line per backend: where its extra instructions go, over every pattern."""
+    lines = []
+    for backend in backends(run):
+        total: dict[str, float] = {}
+        for pattern in PATTERN_ORDER:
+            for g, v in group_difference(run, backend, pattern).items():
+                total[g] = total.get(g, 0.0) + v
+        extra = sum(v for v in total.values() if v > 0)
+        if extra <= 0:
+            continue
+        ranked = sorted(((v, g) for g, v in total.items() if v > 0), reverse=True)
+        parts = [f"{GROUP_WORDS[g]} {v / extra:.0%}" for v, g in ranked if v / extra >= 0.05]
+        saved = [f"{GROUP_WORDS[g]} {-v:,.0f}" for g, v in total.items() if v < -0.05 * extra]
+        line = (
+            f"**{backend}** spends {extra:,.0f} instructions more than {reference_name(backend)} over the "
+            f"{len(PATTERN_ORDER)} patterns together (one call each): {'; '.join(parts)}"
+        )
+        if saved:
+            line += f"; it saves {'; '.join(saved)}"
+        lines.append(line + ".")
+    return lines
+
+
+def above_target(run: Run) -> list[tuple[str, str, float, tuple[float, float]]]:
+    """(backend, pattern, tax, interval) of every call whose whole interval is above TARGET."""
+    found = []
+    for backend in backends(run):
+        for pattern in PATTERN_ORDER:
+            result = tax(run, backend, pattern)
+            if result and result[1][0] > TARGET:
+                found.append((backend, pattern, *result))
+    return found
+
+
+def profile_details(run: Run, per_backend: int = 2) -> str:
+    """For each backend's costliest patterns: the functions where interface and reference differ most."""
+    out = []
+    for backend in backends(run):
+        ranked = []
+        for pattern in PATTERN_ORDER:
+            result = tax(run, backend, pattern)
+            if result is not None:
+                ranked.append((result[0], pattern))
+        for _, pattern in sorted(ranked, reverse=True)[:per_backend]:
+            mine, theirs = _profiles(run, backend, pattern)
+            if not mine or not theirs:
+                continue
+            costs: dict[tuple[str, str], float] = {}
+            for function, obj, group, cost in mine["functions"]:
+                costs[(f"`{function}` ({obj})", group)] = cost
+            for function, obj, group, cost in theirs["functions"]:
+                key = (f"`{function}` ({obj})", group)
+                costs[key] = costs.get(key, 0.0) - cost
+            top = sorted(costs.items(), key=lambda item: -abs(item[1]))[:6]
+            listed = ", ".join(f"{name} {cost:+,.0f} [{group}]" for (name, group), cost in top)
+            out.append(
+                f"- {backend}, {PATTERN_LABELS.get(pattern, pattern)} "
+                f"({fmt_count(instructions(run, backend, pattern)[0])} instr against "
+                f"{fmt_count(instructions(run, backend, pattern)[1])}): {listed}"
+            )
+    return "\n".join(out)
+
+
+def section(run: Run, checks: Checks) -> str:
+    if not any(tax(run, b, p) for b in backends(run) for p in PATTERN_ORDER):
+        return "_Not measured._"
+    parts = [
+        "Each backend's interface call over the cheapest call of the same C function its technology "
+        f"offers: ctypes and cffi against their own raw foreign call with the arguments ready "
+        "(`patterns.RAW_CALLS`; where the interface returns a new array, the raw call writes into one "
+        f"made in advance), the compiled backends against the C-API backend's interface call. "
+        f"Ratio with its 95 % interval; **bold** where the whole interval is above {TARGET}x. Below it, the "
+        "instructions per call the interface spends beyond its reference (callgrind) and the groups of "
+        "code that spend most of them.",
+        "",
+        tax_table(run, checks),
+        "",
+    ]
+    lines = where_lines(run)
+    if lines:
+        parts += ["Where the difference goes, from callgrind's profile of both calls:", ""]
+        parts += [f"- {line}" for line in lines] + [""]
+    misses = above_target(run)
+    if misses:
+        parts += [
+            f"Above {TARGET}x, whole interval: "
+            + ", ".join(f"{b} {PATTERN_LABELS.get(p, p)} {fmt_ratio(v)}" for b, p, v, _ in misses)
+            + ".",
+            "",
+        ]
+    else:
+        parts += [f"Every interface call is within {TARGET}x of its reference (or tied with it).", ""]
+    details = profile_details(run)
+    if details:
+        parts += [
+            "<details><summary>The functions behind each backend's two highest taxes</summary>",
+            "",
+            "Instructions per call in each function, interface minus reference (net of the empty loop; a "
+            "function of a stripped module shows as its address).",
+            "",
+            details,
+            "",
+            "</details>",
+        ]
+    return "\n".join(parts)
