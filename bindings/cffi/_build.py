@@ -100,7 +100,7 @@ void bc_fail_allocation_after(int64_t k);
 # endregion: cdef
 
 # region: extern-python
-# C calls back into Python through static C functions that cffi generates
+# C calls back into Python through C functions that cffi generates
 # for these declarations; ``@ffi.def_extern()`` attaches each Python body at
 # import time (see _callbacks.py). cffi_integrand has bc_func's signature,
 # cffi_allocate_int64 bc_allocator's.
@@ -111,10 +111,113 @@ extern "Python" void *cffi_allocate_int64(size_t count, size_t size, void *ctx);
 # endregion: extern-python
 
 
+# region: helpers
+# Small C functions of our own, compiled into the module by set_source: its C
+# "typically contains some #include, but may also contain more, like
+# definitions for custom "wrapper" C functions" (cffi's doc/source/cdef.rst).
+# Ours exist for speed. An out-parameter needs C memory, and from Python
+# that is a cdata from ffi.new, which costs more than the C call it feeds.
+# So each helper keeps the core's out-parameters in C locals and returns the
+# result by value, status included: in a `status` field of a small struct,
+# or in a value a success never takes (a negative run length, n == 0 in a
+# bc_stats), or, where every value is a valid result (add's int64), as a
+# sentinel that the caller confirms by asking the core itself. Never in a
+# variable read by a second call, as errno is: cffi runs each call without
+# the GIL, so another thread could make a call in between (a thread-local
+# variable stops that, but not a signal handler of the same thread), and the
+# second call would cost as much as the ffi.new it replaces.
+HELPER_TYPES = """
+typedef struct cffi_peaks {
+    int status;
+    size_t count;
+    int64_t *indices;
+} cffi_peaks;
+
+typedef struct cffi_text {
+    int status;
+    size_t len;
+    char *bytes;
+} cffi_text;
+
+typedef struct cffi_created {
+    int status;
+    bc_detector *detector;
+} cffi_created;
+"""
+
+# Declared in the cdef, and compiled again before the definitions below, for
+# the check FUNCTIONS gets (see make_ffibuilder).
+HELPER_FUNCTIONS = """
+int64_t cffi_add(int64_t a, int64_t b);
+bc_stats cffi_describe(const double *x, size_t n);
+cffi_peaks cffi_find_peaks(const double *x, size_t n, double threshold);
+int cffi_find_peaks_into(const double *x, size_t n, double threshold, bc_allocator alloc, void *ctx);
+cffi_text cffi_repeat(const char *s, size_t len, size_t n);
+cffi_created cffi_detector_create(double mu0, double kappa0, double alpha0, double beta0,
+                                  double rate, int64_t max_run_length);
+int64_t cffi_detector_update(bc_detector *d, double x);
+"""
+
+HELPERS_C = r"""
+/* a + b, or -1 if bc_add fails. -1 is also a sum, so on -1 the caller asks
+ * bc_add itself for the status: add is pure, so asking again is exact. */
+int64_t cffi_add(int64_t a, int64_t b) {
+    int64_t sum = -1;
+    return bc_add(a, b, &sum) == BC_OK ? sum : -1;
+}
+
+/* The statistics, or n == 0 if bc_describe fails (a success has n >= 1); the
+ * caller then asks bc_describe itself for the status, as for cffi_add. */
+bc_stats cffi_describe(const double *x, size_t n) {
+    bc_stats stats = {0, 0.0, 0.0, 0.0, 0.0};
+    if (bc_describe(x, n, &stats) != BC_OK) {
+        stats.n = 0;
+    }
+    return stats;
+}
+
+cffi_peaks cffi_find_peaks(const double *x, size_t n, double threshold) {
+    cffi_peaks peaks = {0, 0, NULL};
+    peaks.status = bc_find_peaks(x, n, threshold, &peaks.indices, &peaks.count);
+    return peaks;
+}
+
+/* The array the allocator made knows its own length: the count is not needed. */
+int cffi_find_peaks_into(const double *x, size_t n, double threshold, bc_allocator alloc,
+                         void *ctx) {
+    size_t count = 0;
+    return bc_find_peaks_into(x, n, threshold, alloc, ctx, &count);
+}
+
+cffi_text cffi_repeat(const char *s, size_t len, size_t n) {
+    cffi_text text = {0, 0, NULL};
+    text.status = bc_repeat(s, len, n, &text.bytes, &text.len);
+    return text;
+}
+
+cffi_created cffi_detector_create(double mu0, double kappa0, double alpha0, double beta0,
+                                  double rate, int64_t max_run_length) {
+    bc_normal_gamma model = {mu0, kappa0, alpha0, beta0};
+    bc_hazard hazard = {rate, max_run_length};
+    cffi_created created = {0, NULL};
+    created.status = bc_detector_create(&model, &hazard, &created.detector);
+    return created;
+}
+
+/* The run length (>= 0), or minus the status: one int carries both. */
+int64_t cffi_detector_update(bc_detector *d, double x) {
+    int64_t run_length = 0;
+    int status = bc_detector_update(d, x, &run_length);
+    return status == BC_OK ? run_length : -(int64_t)status;
+}
+"""
+# endregion: helpers
+
+
 # region: ffibuilder
 def make_ffibuilder() -> cffi.FFI:
     ffibuilder = cffi.FFI()
-    ffibuilder.cdef(TYPES + FUNCTIONS + EXTERN_PYTHON)
+    ffibuilder.cdef(TYPES + FUNCTIONS + HELPER_TYPES + HELPER_FUNCTIONS + EXTERN_PYTHON)
     # The C that the generated file starts with: the header (its directory
     # comes from the CMake target bcore_static), then the cdef's prototypes
     # again. cffi's wrappers call each function with C's implicit
@@ -123,7 +226,10 @@ def make_ffibuilder() -> cffi.FFI:
     # or float-point arguments can be misdeclared", cffi's cdef.rst). A
     # redeclaration must have a type compatible with the header's (C11
     # 6.7p4): gcc and clang reject any other as "conflicting types".
-    ffibuilder.set_source(MODULE_NAME, '#include "bcore.h"\n' + FUNCTIONS)
+    # Our helpers follow, their types and prototypes then their code: cffi
+    # makes each a lib function like the core's.
+    source = '#include "bcore.h"\n' + FUNCTIONS + HELPER_TYPES + HELPER_FUNCTIONS + HELPERS_C
+    ffibuilder.set_source(MODULE_NAME, source)
     return ffibuilder
 
 

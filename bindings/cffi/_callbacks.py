@@ -26,7 +26,6 @@ from ._errors import raise_for_status
 _DOUBLES = ffi.typeof("double[]")
 _DOUBLE_P = ffi.typeof("double *")
 _INT64 = np.dtype(np.int64)
-_SIZE_P = ffi.typeof("size_t *")
 _VOID_P = ffi.typeof("void *")
 
 
@@ -146,13 +145,13 @@ def find_peaks_into(x: npt.ArrayLike, threshold: SupportsFloat, /) -> npt.NDArra
     arr = as_float64(x, 1, "find_peaks_into")
     allocation = _Allocation()
     handle = ffi.new_handle(allocation)  # a local, so it outlives the C call
-    count = ffi.new(_SIZE_P)
-    status = lib.bc_find_peaks_into(
-        ffi.from_buffer(_DOUBLES, arr), arr.size, threshold, lib.cffi_allocate_int64, handle, count
+    # The helper keeps bc_find_peaks_into's count in C: the array knows its length.
+    status = lib.cffi_find_peaks_into(
+        ffi.from_buffer(_DOUBLES, arr), len(arr), threshold, lib.cffi_allocate_int64, handle
     )
     if status:  # BC_ECALLBACK: the allocator's own exception, e.g. MemoryError
         raise_for_status(status, "find_peaks_into", allocation.pop_error())
-    return allocation.array  # exactly count[0] elements, all written
+    return allocation.array  # every element written
 
 
 # endregion: find-peaks-into

@@ -16,6 +16,7 @@ from .. import EVENT_DTYPE
 from ._cffi_bcore import ffi
 
 FLOAT64 = np.dtype(np.float64)
+_asarray = np.asarray
 
 
 def as_float64(x: Any, ndim: int, what: str) -> npt.NDArray[np.float64]:
@@ -26,10 +27,12 @@ def as_float64(x: Any, ndim: int, what: str) -> npt.NDArray[np.float64]:
     try:
         # The fast path is NumPy's own: asarray returns x itself, no copy,
         # when it already is a C-contiguous float64 ndarray; anything else
-        # becomes a C-contiguous float64 copy. (A Python-level check first
-        # costs more than this call.) Not ascontiguousarray: it makes a
-        # scalar a 1-element array, so dsum(5.0) would pass the ndim check.
-        arr = np.asarray(x, dtype=FLOAT64, order="C")
+        # becomes a C-contiguous float64 copy. A Python-level test first
+        # (type(x) is ndarray, x.dtype, x.flags...) costs more than this
+        # call, which makes the same tests in C. Arguments by position: a
+        # keyword costs NumPy's parser more. Not ascontiguousarray: it makes
+        # a scalar a 1-element array, so dsum(5.0) would pass the ndim check.
+        arr = _asarray(x, FLOAT64, "C")
     except MemoryError:
         raise
     except Exception as exc:  # whatever __array__, __len__ or __getitem__ raised
@@ -94,7 +97,11 @@ def as_events(events: Any, what: str) -> npt.NDArray[Any]:
     TypeError for anything but an ndarray of exactly that dtype, ValueError
     for a wrong ndim.
     """
-    if not isinstance(events, np.ndarray) or events.dtype != EVENT_DTYPE:
+    # `is` first: an array made with EVENT_DTYPE usually holds that very
+    # object, and comparing two record dtypes field by field costs more.
+    if not isinstance(events, np.ndarray) or (
+        events.dtype is not EVENT_DTYPE and events.dtype != EVENT_DTYPE
+    ):
         raise TypeError(f"{what}: events must be a numpy array of dtype bindings.EVENT_DTYPE")
     if events.ndim != 1:
         raise ValueError(f"{what}: expected a 1-D array, got {events.ndim}-D")

@@ -10,12 +10,13 @@ import numpy as np
 import numpy.typing as npt
 
 from ._cffi_bcore import ffi, lib
+from ._cffi_bcore.lib import bc_detector_update_many, cffi_detector_update  # bound once, as in _functions.py
 from ._convert import FLOAT64, as_float64, as_real
 from ._errors import raise_for_status
 
 _DOUBLES = ffi.typeof("double[]")
+_INT64 = np.dtype(np.int64)
 _INT64S = ffi.typeof("int64_t[]")
-_INT64_P = ffi.typeof("int64_t *")
 _SIZE_P = ffi.typeof("size_t *")
 
 
@@ -34,18 +35,17 @@ class Detector:
         max_run_length: SupportsIndex = 500,
     ) -> None:
         # region: create
-        # cffi converts every field (TypeError for a wrong type, OverflowError
-        # for an int64 out of range); the core checks the values.
-        model = ffi.new("bc_normal_gamma *", (mu0, kappa0, alpha0, beta0))
-        hazard_params = ffi.new("bc_hazard *", (hazard, index(max_run_length)))
-        out = ffi.new("bc_detector **")
-        status = lib.bc_detector_create(model, hazard_params, out)
-        if status:
-            raise_for_status(status, "Detector")
+        # The helper builds the two parameter structs in C, from plain
+        # arguments that cffi converts (TypeError for a wrong type,
+        # OverflowError for an int64 out of range), and returns the status
+        # and the handle by value; the core checks the values.
+        created = lib.cffi_detector_create(mu0, kappa0, alpha0, beta0, hazard, index(max_run_length))
+        if created.status:
+            raise_for_status(created.status, "Detector")
         # ffi.gc: a detector dropped without close() is destroyed when its
         # handle is garbage-collected; close() destroys it at once with
         # ffi.release(), which runs the destructor now and never again.
-        self._handle: Any = ffi.gc(out[0], lib.bc_detector_destroy)
+        self._handle: Any = ffi.gc(created.detector, lib.bc_detector_destroy)
         # endregion: create
         # region: lock
         # The core must not see two threads on one detector, and cffi drops
@@ -68,21 +68,21 @@ class Detector:
         """One observation; returns the most probable run length."""
         # Converted before the lock: x.__float__ may update or close this detector.
         value = x if type(x) is float else as_real(x)
-        run_length = ffi.new(_INT64_P)
         with self._lock:
-            status = lib.bc_detector_update(self._open_handle(), value, run_length)
-        if status:  # BC_EINVAL: x is not finite
-            raise_for_status(status, "Detector.update")
-        return run_length[0]
+            # The run length (>= 0), or minus the status: no out-parameter.
+            run_length = cffi_detector_update(self._open_handle(), value)
+        if run_length < 0:  # BC_EINVAL: x is not finite
+            raise_for_status(-run_length, "Detector.update")
+        return run_length
 
     def update_many(self, xs: npt.ArrayLike, /) -> npt.NDArray[np.int64]:
         """Many observations (1-D); the run length after each, as int64."""
         arr = as_float64(xs, 1, "Detector.update_many")
-        run_lengths = np.empty(arr.size, dtype=np.int64)
+        run_lengths = np.empty(len(arr), _INT64)
         source = ffi.from_buffer(_DOUBLES, arr)
-        dest = ffi.from_buffer(_INT64S, run_lengths, require_writable=True)
+        dest = ffi.from_buffer(_INT64S, run_lengths)  # our own new array: writable
         with self._lock:
-            status = lib.bc_detector_update_many(self._open_handle(), source, arr.size, dest)
+            status = bc_detector_update_many(self._open_handle(), source, len(arr), dest)
         if status:  # BC_EINVAL: a value is not finite; the detector is unchanged
             raise_for_status(status, "Detector.update_many")
         return run_lengths

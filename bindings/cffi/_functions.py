@@ -15,13 +15,36 @@ import numpy as np
 import numpy.typing as npt
 
 from ._cffi_bcore import ffi, lib
-from ._convert import as_byte_buffer, as_events, as_float64, check_out
+
+# The functions the calls below make, bound once: a name looked up on `lib`
+# costs cffi's getattr at every call, an imported one a global lookup.
+from ._cffi_bcore.lib import (
+    bc_dsum,
+    bc_events_total,
+    bc_fnv1a,
+    bc_free,
+    bc_matvec,
+    bc_scale,
+    cffi_add,
+    cffi_describe,
+    cffi_find_peaks,
+    cffi_repeat,
+)
+from ._convert import FLOAT64, as_byte_buffer, as_events, as_float64, check_out
 from ._errors import raise_for_status
 
+# Made once, here: ffi.typeof parses a C type, and from_buffer takes the
+# ctype object faster than its text; `ffi.from_buffer` makes a new bound
+# method at every lookup, `_from_buffer` is that method, bound once; the
+# NumPy functions too, to skip two lookups per call.
 _DOUBLES = ffi.typeof("double[]")
 _EVENTS = ffi.typeof("bc_event[]")
 _INT64 = np.dtype(np.int64)
 _INT64_P = ffi.typeof("int64_t *")
+_STATS_P = ffi.typeof("bc_stats *")
+_empty = np.empty
+_frombuffer = np.frombuffer
+_from_buffer = ffi.from_buffer
 
 # region: passthrough
 noop = lib.bc_noop
@@ -33,11 +56,21 @@ live_allocations = lib.bc_live_allocations
 # region: add
 def add(a: SupportsIndex, b: SupportsIndex, /) -> int:
     """a + b as int64; OverflowError if an argument or the result does not fit."""
-    out = ffi.new(_INT64_P)
     # cffi converts integer parameters with __int__: it refuses floats but
     # takes Decimal or Fraction, and refuses objects that only have __index__.
     # operator.index() gives the interface's rule; cffi then checks the range.
-    status = lib.bc_add(index(a), index(b), out)
+    a = index(a)
+    b = index(b)
+    total = cffi_add(a, b)  # the helper of _build.py: no out-parameter
+    if total == -1:  # a failure, or the sum -1: bc_add itself tells which
+        return _add_or_raise(a, b)
+    return total
+
+
+def _add_or_raise(a: int, b: int) -> int:
+    """add the general way: bc_add's status and its out-parameter."""
+    out = ffi.new(_INT64_P)
+    status = lib.bc_add(a, b, out)
     if status:
         raise_for_status(status, "add")
     return out[0]
@@ -56,7 +89,7 @@ def add(a: SupportsIndex, b: SupportsIndex, /) -> int:
 def dsum(x: npt.ArrayLike, /) -> float:
     """Sum of a 1-D array; 0.0 if empty."""
     arr = as_float64(x, 1, "dsum")
-    return lib.bc_dsum(ffi.from_buffer(_DOUBLES, arr), arr.size)
+    return bc_dsum(_from_buffer(_DOUBLES, arr), len(arr))
 
 
 # endregion: dsum
@@ -69,11 +102,13 @@ def scale(
     """x * k into out (a new array when None); out=x works in place."""
     arr = as_float64(x, 1, "scale")
     if out is None:
-        out = np.empty_like(arr)
+        # Our own new array is writable: no require_writable to pay for.
+        out = _empty(len(arr), FLOAT64)
+        dest = _from_buffer(_DOUBLES, out)
     else:
         check_out(out, arr.shape, "scale")
-    dest = ffi.from_buffer(_DOUBLES, out, require_writable=True)
-    status = lib.bc_scale(ffi.from_buffer(_DOUBLES, arr), arr.size, k, dest)
+        dest = _from_buffer(_DOUBLES, out, require_writable=True)
+    status = bc_scale(_from_buffer(_DOUBLES, arr), len(arr), k, dest)
     if status:  # BC_EINVAL: out overlaps x without being the same memory
         raise_for_status(status, "scale")
     return out
@@ -86,20 +121,20 @@ def scale(
 def find_peaks(x: npt.ArrayLike, threshold: SupportsFloat, /) -> npt.NDArray[np.int64]:
     """Indices of the strict local maxima above threshold, as int64."""
     arr = as_float64(x, 1, "find_peaks")
-    out = ffi.new("int64_t **")
-    count = ffi.new("size_t *")
-    status = lib.bc_find_peaks(ffi.from_buffer(_DOUBLES, arr), arr.size, threshold, out, count)
-    if status:  # the core allocated nothing
-        raise_for_status(status, "find_peaks")
+    # The helper returns the status, the count and the pointer in one struct
+    # by value: no ffi.new for the two out-parameters.
+    peaks = cffi_find_peaks(_from_buffer(_DOUBLES, arr), len(arr), threshold)
+    if peaks.status:  # the core allocated nothing
+        raise_for_status(peaks.status, "find_peaks")
     # region: hand-over
     # Zero copy: the result array is a view of the core's buffer. ffi.gc ties
     # bc_free to the lifetime of the cdata `owner`, ffi.buffer keeps `owner`
     # alive, and NumPy keeps the buffer as the array's base: bc_free runs
     # exactly once, when the last array over the buffer is gone.
     # (The size tells PyPy's GC how much memory the cdata holds.)
-    nbytes = count[0] * _INT64.itemsize
-    owner = ffi.gc(out[0], lib.bc_free, nbytes)
-    result = np.frombuffer(ffi.buffer(owner, nbytes), dtype=_INT64)
+    nbytes = peaks.count * _INT64.itemsize
+    owner = ffi.gc(peaks.indices, bc_free, nbytes)
+    result = _frombuffer(ffi.buffer(owner, nbytes), _INT64)
     # endregion: hand-over
     return result
 
@@ -114,14 +149,14 @@ def matvec(A: npt.ArrayLike, x: npt.ArrayLike, /) -> npt.NDArray[np.float64]:
     rows, cols = a.shape
     if v.size != cols:
         raise ValueError(f"matvec: A has {cols} columns but x has {v.size} elements")
-    y = np.empty(rows)
-    status = lib.bc_matvec(
-        ffi.from_buffer(_DOUBLES, a),
+    y = _empty(rows, FLOAT64)
+    status = bc_matvec(
+        _from_buffer(_DOUBLES, a),
         rows,
         cols,
         cols,  # row_stride: a is C-contiguous
-        ffi.from_buffer(_DOUBLES, v),
-        ffi.from_buffer(_DOUBLES, y, require_writable=True),
+        _from_buffer(_DOUBLES, v),
+        _from_buffer(_DOUBLES, y),  # our own new array: writable
     )
     if status:
         raise_for_status(status, "matvec")
@@ -131,9 +166,9 @@ def matvec(A: npt.ArrayLike, x: npt.ArrayLike, /) -> npt.NDArray[np.float64]:
 def fnv1a(data: Any, /) -> int:
     """FNV-1a 64-bit hash of the bytes of any C-contiguous buffer (read-only is fine)."""
     if type(data) is bytes:  # cffi passes a bytes object's own storage to a pointer parameter
-        return lib.bc_fnv1a(data, len(data))
+        return bc_fnv1a(data, len(data))
     buf = as_byte_buffer(data, "fnv1a")
-    return lib.bc_fnv1a(buf, len(buf))
+    return bc_fnv1a(buf, len(buf))
 
 
 def repeat(s: str, n: SupportsIndex, /) -> str:
@@ -144,19 +179,18 @@ def repeat(s: str, n: SupportsIndex, /) -> str:
     if n < 0:  # cffi would report it as an OverflowError of size_t
         raise ValueError(f"repeat: n must be >= 0, not {n}")
     data = s.encode()  # UnicodeEncodeError for lone surrogates
-    out = ffi.new("char **")
-    out_len = ffi.new("size_t *")
-    status = lib.bc_repeat(data, len(data), n, out, out_len)
-    if status:  # the core allocated nothing
-        raise_for_status(status, "repeat")
+    text = cffi_repeat(data, len(data), n)  # status, length and pointer, by value
+    if text.status:  # the core allocated nothing
+        raise_for_status(text.status, "repeat")
     # The bytes are copied into a str, so nothing needs the buffer after
     # this: an explicit bc_free in try/finally releases it here, on every
     # path, where ffi.gc would leave it to the garbage collector's timing
     # (immediate on CPython, not on PyPy) and cost one more object.
+    buffer = text.bytes
     try:
-        return ffi.unpack(out[0], out_len[0]).decode()
+        return ffi.unpack(buffer, text.len).decode()
     finally:
-        lib.bc_free(out[0])
+        bc_free(buffer)
 
 
 class Stats(NamedTuple):
@@ -178,11 +212,12 @@ class Stats(NamedTuple):
 def describe(x: npt.ArrayLike, /) -> Stats:
     """n, mean, population std, min and max of a non-empty 1-D array."""
     arr = as_float64(x, 1, "describe")
-    out = ffi.new("bc_stats *")
-    status = lib.bc_describe(ffi.from_buffer(_DOUBLES, arr), arr.size, out)
-    if status:  # BC_EINVAL: empty
-        raise_for_status(status, "describe")
-    return Stats(out.n, out.mean, out.std, out.min, out.max)
+    data = _from_buffer(_DOUBLES, arr)
+    stats = cffi_describe(data, len(arr))  # a bc_stats by value: no ffi.new
+    n = stats.n
+    if not n:  # a success has n >= 1: bc_describe itself gives the status
+        raise_for_status(lib.bc_describe(data, len(arr), ffi.new(_STATS_P)), "describe")
+    return Stats(n, stats.mean, stats.std, stats.min, stats.max)
 
 
 # endregion: describe
@@ -192,7 +227,7 @@ def events_total(events: npt.NDArray[Any], kind: SupportsIndex, /) -> float:
     """Sum of ``value`` over the records whose ``kind`` equals kind."""
     records = as_events(events, "events_total")
     # index() for the interface's integer rule (see add); cffi checks the int32 range.
-    return lib.bc_events_total(ffi.from_buffer(_EVENTS, records), records.size, index(kind))
+    return bc_events_total(_from_buffer(_EVENTS, records), len(records), index(kind))
 
 
 # region: fail-allocation-after

@@ -23,12 +23,12 @@ plainly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from ctypes import ArgumentError, _Pointer, byref, c_double, c_size_t
+from ctypes import ArgumentError, _Pointer, c_double, c_size_t
 from typing import Any, SupportsFloat, SupportsIndex
 
 import numpy as np
 
-from ._convert import address, count, float64_array, real_error
+from ._convert import address, count, float64_address, real_error
 from ._errors import raise_for_status
 from ._library import bc_allocator, bc_find_peaks_into, bc_func, bc_integrate
 
@@ -84,7 +84,7 @@ def integrate(
     call = _Call(f)
     result = c_double()
     try:
-        status = bc_integrate(_trampoline, call, a, b, intervals, byref(result))
+        status = bc_integrate(_trampoline, call, a, b, intervals, result)
     except ArgumentError:
         raise real_error(a, b) from None
     if status:
@@ -107,7 +107,7 @@ class _Allocation(_CallbackState):
 
 # region: find-peaks-into
 def find_peaks_into(x: Any, threshold: SupportsFloat, /) -> np.ndarray:
-    x = float64_array(x, 1, "x")
+    x, start = float64_address(x, 1, "x")
     state = _Allocation()
 
     # region: allocator
@@ -132,7 +132,7 @@ def find_peaks_into(x: Any, threshold: SupportsFloat, /) -> np.ndarray:
     # endregion: allocator
     found = c_size_t()
     try:
-        status = bc_find_peaks_into(address(x), x.size, threshold, allocator, None, byref(found))
+        status = bc_find_peaks_into(start, len(x), threshold, allocator, None, found)
     except ArgumentError:
         raise real_error(threshold) from None
     if status:

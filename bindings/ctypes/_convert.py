@@ -2,12 +2,16 @@
 
 Integers: ctypes converts an int to a C integer type modulo 2**bits, silently
 (``ctypes.c_int64(2**63).value == -2**63``), so every integer the interface
-promises to range-check is checked here first. Reals: ctypes' own conversion
-is exactly the interface's, but a failure reaches the caller as
-``ctypes.ArgumentError``; ``real_error`` recovers the real exception. Arrays:
-their parameters are declared ``c_void_p`` (see ``_library``), so each
-wrapper first makes sure it holds an ndarray C can read (dtype, ndim,
-C-contiguous, aligned; writable for outputs), then passes ``address(array)``.
+promises to range-check is checked first: ``operator.index`` then a chained
+comparison with the bounds below, the cheapest exact check Python offers
+(the hot wrappers write it inline, the others call ``int64`` and friends).
+Reals: ctypes' own conversion is exactly the interface's, but a failure
+reaches the caller as ``ctypes.ArgumentError``; ``real_error`` recovers the
+real exception. Arrays: their parameters are declared ``c_void_p`` (see
+``_library``), so each wrapper first makes sure it holds an ndarray C can
+read (dtype, ndim, C-contiguous, aligned; writable for outputs), then passes
+its address: ``float64_address`` does both, with a fast path for the array
+that needs nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from operator import index
 from typing import Any, SupportsIndex
 
 import numpy as np
+from numpy import ndarray
 
 from .. import EVENT_DTYPE
 
@@ -89,6 +94,10 @@ def real_error(*values: object) -> Exception:
 # ---- arrays ------------------------------------------------------------------
 
 _FLOAT64 = np.dtype(np.float64)
+#: c_char.from_buffer, looked up once: the lookup makes a bound method on every call.
+_bytes_of = c_char.from_buffer
+_FLOAT64_ALIGNMENT = _FLOAT64.alignment
+_EVENT_ALIGNMENT = EVENT_DTYPE.alignment
 
 
 def float64_array(obj: Any, ndim: int, name: str) -> np.ndarray:
@@ -126,6 +135,20 @@ def output_array(out: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
     return out
 
 
+def event_address(events: Any) -> tuple[np.ndarray, int]:
+    """events as ``event_array`` makes it, and its address; the fast path of ``float64_address``."""
+    if type(events) is ndarray and events.dtype is EVENT_DTYPE and events.ndim == 1:
+        try:
+            start = addressof(_bytes_of(events))
+        except (TypeError, ValueError):  # read-only, not C-contiguous, empty
+            pass
+        else:
+            if not start % _EVENT_ALIGNMENT:
+                return events, start
+    events = event_array(events)
+    return events, address(events)
+
+
 def event_array(events: Any) -> np.ndarray:
     """A 1-D array of bindings.EVENT_DTYPE records, copied only if C cannot read it in place."""
     if not isinstance(events, np.ndarray) or events.dtype != EVENT_DTYPE:
@@ -154,12 +177,38 @@ def byte_array(data: Any) -> np.ndarray:
 def address(array: np.ndarray) -> int:
     """The address of a C-contiguous array's first byte, for a c_void_p parameter."""
     # ctypes can read the address of a writable buffer itself: from_buffer
-    # shares the memory, copies nothing, and is several times faster than
-    # NumPy building `array.ctypes` on every call. It refuses read-only and
-    # empty buffers, which take NumPy's route.
-    if array.flags.writeable and array.size:
-        return addressof(c_char.from_buffer(array))
-    return array.ctypes.data
+    # shares the memory, copies nothing, and costs a fraction of NumPy
+    # building `array.ctypes` on every call. It refuses read-only and empty buffers
+    # (and non-contiguous ones, which never get here): they take NumPy's route.
+    try:
+        return addressof(_bytes_of(array))
+    except (TypeError, ValueError):
+        return array.ctypes.data
 
 
 # endregion: address
+
+
+# region: float64-address
+def float64_address(obj: Any, ndim: int, name: str) -> tuple[np.ndarray, int]:
+    """obj as ``float64_array`` makes it, and the address C reads it at.
+
+    The common argument, a writable C-contiguous float64 ndarray, is checked
+    with no NumPy call: the dtype by identity (NumPy's float64 descriptor is a
+    singleton), contiguity and writability by ``c_char.from_buffer`` itself,
+    which refuses anything else, and alignment on the address it yields.
+    Anything that fails a test takes the general route.
+    """
+    if type(obj) is ndarray and obj.dtype is _FLOAT64 and obj.ndim == ndim:
+        try:
+            start = addressof(_bytes_of(obj))
+        except (TypeError, ValueError):  # read-only, not C-contiguous, empty
+            pass
+        else:
+            if not start % _FLOAT64_ALIGNMENT:
+                return obj, start
+    array = float64_array(obj, ndim, name)
+    return array, address(array)
+
+
+# endregion: float64-address

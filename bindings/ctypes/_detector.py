@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 import weakref
-from ctypes import byref, c_double, c_int64, c_size_t, memmove
+from ctypes import c_double, c_int64, c_size_t, memmove
 from typing import Any, SupportsFloat, SupportsIndex
 
 import numpy as np
 
-from ._convert import address, float64_array, int64
+from ._convert import address, float64_address, int64
 from ._errors import raise_for_status
 from ._library import (
     bc_detector_create,
@@ -24,9 +24,14 @@ from ._library import (
     bc_normal_gamma,
 )
 
+_INT64 = np.dtype(np.int64)
+
 
 class Detector:
     """Bayesian online change-point detector (``bindings._interface.Detector``)."""
+
+    # Until __init__ has a handle (and after close()), there is nothing to free.
+    _handle: bc_detector_p | None = None
 
     def __init__(
         self,
@@ -42,16 +47,11 @@ class Detector:
         model = bc_normal_gamma(mu0=mu0, kappa0=kappa0, alpha0=alpha0, beta0=beta0)
         rate = bc_hazard(rate=hazard, max_run_length=int64(max_run_length, "max_run_length"))
         handle = bc_detector_p()
-        status = bc_detector_create(byref(model), byref(rate), byref(handle))
+        # Pointer parameters take the structs themselves, by reference.
+        status = bc_detector_create(model, rate, handle)
         if status:
             raise_for_status(status, "Detector")
-        # Frees the handle if the detector is garbage-collected unclosed; close()
-        # calls it early, and a finalizer runs at most once. Not at interpreter
-        # exit: the OS reclaims the memory, and freeing it then could pull the
-        # buffer from under a posterior view that a module global still holds.
-        self._destroy = weakref.finalize(self, bc_detector_destroy, handle)
-        self._destroy.atexit = False
-        self._handle: bc_detector_p | None = handle
+        self._handle = handle
         # region: detector-lock
         # ctypes releases the GIL for every foreign call, so without this lock
         # two threads could be inside the core on this detector at once. A
@@ -61,11 +61,25 @@ class Detector:
         # endregion: detector-lock
         # The posterior never moves (bcore.h), so its address is read once.
         length = c_size_t()
-        self._posterior: int = bc_detector_posterior(handle, byref(length))
+        self._posterior: int = bc_detector_posterior(handle, length)
         self._length: int = length.value
         # The base objects of live posterior views; they vanish from the set
-        # when the last array over them dies.
-        self._views: weakref.WeakSet[_PosteriorBuffer] = weakref.WeakSet()
+        # when the last array over them dies. Made by the first view: most
+        # detectors never have one, and a WeakSet costs more to make than the
+        # rest of the detector's Python state together.
+        self._views: weakref.WeakSet[_PosteriorBuffer] | None = None
+
+    # Frees the handle of a detector garbage-collected unclosed. __del__ runs
+    # only once nothing can reach the detector, posterior views included (their
+    # base holds it), so it never pulls the buffer from under a view, and it
+    # costs nothing until then, where a weakref.finalize is an object and a
+    # registry entry made by every __init__, one of its costliest steps.
+    # bc_detector_destroy is bound as a default: module globals may be gone
+    # when __del__ runs at exit.
+    def __del__(self, bc_detector_destroy: Any = bc_detector_destroy) -> None:
+        handle = self._handle
+        if handle is not None:
+            bc_detector_destroy(handle)
 
     def _open_handle(self) -> bc_detector_p:
         """The C handle, ValueError once closed. Call it with the lock held."""
@@ -79,16 +93,17 @@ class Detector:
         value = c_double(x)
         run_length = c_int64()
         with self._lock:
-            status = bc_detector_update(self._open_handle(), value, byref(run_length))
+            status = bc_detector_update(self._open_handle(), value, run_length)
         if status:
             raise_for_status(status, "Detector.update")
         return run_length.value
 
     def update_many(self, xs: Any, /) -> np.ndarray:
-        xs = float64_array(xs, 1, "xs")
-        run_lengths = np.empty(xs.size, dtype=np.int64)
+        xs, start = float64_address(xs, 1, "xs")
+        size = len(xs)
+        run_lengths = np.empty(size, _INT64)
         with self._lock:
-            status = bc_detector_update_many(self._open_handle(), address(xs), xs.size, address(run_lengths))
+            status = bc_detector_update_many(self._open_handle(), start, size, address(run_lengths))
         if status:
             raise_for_status(status, "Detector.update_many")
         return run_lengths
@@ -105,6 +120,8 @@ class Detector:
         with self._lock:
             self._open_handle()
             buffer = _PosteriorBuffer(self)
+            if self._views is None:
+                self._views = weakref.WeakSet()
             self._views.add(buffer)
         return np.asarray(buffer)
 
@@ -128,8 +145,8 @@ class Detector:
                 raise BufferError(
                     f"cannot close a Detector while {len(self._views)} posterior view(s) of it exist"
                 )
-            self._handle = None
-            self._destroy()
+            handle, self._handle = self._handle, None
+            bc_detector_destroy(handle)
 
     # endregion: close
 

@@ -18,30 +18,35 @@ handed to C) start with one.
 Compiler directives. ``binding=True`` (Cython 3's default, stated for the
 reader) makes each function a cyfunction whose signature ``inspect`` and
 ``help()`` read; ``embedsignature`` would only repeat it in the docstring.
-``boundscheck(False)`` is set only on the functions that take a buffer's
-address as ``&view[0]``, with the reason beside it. ``wraparound`` and
-``cdivision`` stay at their safe defaults: nothing here uses a negative index
-or divides. ``auto_pickle(False)`` on the classes that own C state: pickling
-them then fails with TypeError, as for any object that cannot be pickled.
+``boundscheck``, ``wraparound`` and ``cdivision`` stay at their safe
+defaults: nothing here indexes a typed memoryview (arrays are read through a
+``Py_buffer``, see the conversion section) and nothing divides.
+``auto_pickle(False)`` on the classes that own C state: pickling them then
+fails with TypeError, as for any object that cannot be pickled.
 
 Integers. Cython converts a Python object to a C integer type through
 ``__int__``, so a float such as 2.5 would silently become 2. The interface
 wants ``__index__`` (TypeError for floats), so integer parameters are taken as
-objects and passed through ``PyNumber_Index`` (``operator.index``) first; only
-``Py_ssize_t`` parameters already convert that way.
+objects. An int64 is read with ``PyLong_AsLongLong``, which since Python 3.10
+calls ``__index__`` only, in one step; the others pass through
+``PyNumber_Index`` (``operator.index``) first. Only ``Py_ssize_t`` parameters
+already convert that way.
 """
 
 cimport cython
 from cpython.buffer cimport (
-    PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES, PyBUF_WRITABLE,
-    PyBuffer_IsContiguous, PyBuffer_Release, PyObject_GetBuffer,
+    PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_ND, PyBUF_RECORDS_RO, PyBUF_STRIDES,
+    PyBUF_WRITABLE, PyBuffer_IsContiguous, PyBuffer_Release, PyObject_GetBuffer,
 )
+from cpython.long cimport PyLong_AsLongLong
 from cpython.number cimport PyNumber_Index
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.string cimport memcpy
 
 from bindings.cython cimport bcore
+
+import sys
 
 import numpy as np
 
@@ -91,7 +96,17 @@ cdef inline int raise_for_status(int status, const char *what, _Context context=
 # ---- conversion -------------------------------------------------------------
 # Python arguments to C arguments: a C-contiguous float64 array is read in
 # place, anything else copied; records are checked, never converted. And the
-# way back for memory the core allocated: handed to NumPy, not copied.
+# way back: result arrays C writes into, and memory the core allocated, handed
+# to NumPy, not copied.
+#
+# region: why-py-buffer
+# Arrays go through the buffer protocol itself (a Py_buffer, as fnv1a does),
+# not through typed memoryviews, Cython's usual tool: acquiring a memoryview
+# allocates a memoryview object and parses the buffer's format string on every
+# call, which cost more than the whole C-API backend's call on a small array.
+# A Py_buffer is the same request without those extras; its price is that
+# each function releases what it acquired, hence the try/finally blocks.
+# endregion: why-py-buffer
 
 cdef object as_float64_array(object x, int ndim):
     """x as a new C-contiguous float64 array with ndim dimensions.
@@ -112,70 +127,102 @@ cdef object as_float64_array(object x, int ndim):
     return array
 
 
-# region: as-vector
-# These return typed memoryviews, which carry their own error indicator (no
-# `except` clause needed): an exception comes back as an unset view.
-cdef const double[::1] as_vector(object x):
-    """A 1-D float64 view of x: x's own memory when it already fits."""
-    cdef const double[::1] view
-    if isinstance(x, np.ndarray):
+cdef inline bint is_aligned(const void *p) noexcept:
+    # double and bc_event both need 8-byte alignment; C must not read them elsewhere.
+    return <size_t>p % sizeof(double) == 0
+
+
+# region: get-array
+cdef inline bint is_native_float64(const Py_buffer *view) noexcept:
+    """True if the buffer's items are native doubles: "d", "@d", "=d", or "<d" where little-endian."""
+    cdef const char *format = view.format
+    if format == NULL or view.itemsize != sizeof(double):
+        return False
+    if format[0] == b'@' or format[0] == b'=' or format[0] == NATIVE_ORDER:
+        format += 1
+    return format[0] == b'd' and format[1] == 0
+
+
+cdef int get_array(object x, int ndim, Py_buffer *view) except -1:
+    """Fills view with x as a C-contiguous, aligned float64 array of ndim dimensions.
+
+    x's own memory when it already fits, a converted copy otherwise. The
+    caller releases view with PyBuffer_Release; on an exception there is
+    nothing to release.
+    """
+    if isinstance(x, ndarray):
         try:
-            view = x  # the fast path: acquiring the view is nearly the whole check
+            # NumPy refuses (ValueError) unless it can hand over C-contiguous memory.
+            PyObject_GetBuffer(x, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT)
         except (ValueError, BufferError):
-            pass  # another dtype, not contiguous or not 1-D: convert below
+            pass  # a strided array: converted below
         else:
-            # A memoryview accepts misaligned memory; C must not read doubles there.
-            if view.shape[0] == 0 or <size_t>&view[0] % sizeof(double) == 0:
-                return view
-    return as_float64_array(x, 1)
-# endregion: as-vector
+            if view.ndim == ndim and is_native_float64(view) and is_aligned(view.buf):
+                return 0
+            PyBuffer_Release(view)  # another dtype or number of dimensions
+    # The converted copy is C-contiguous float64 of ndim dimensions, or it raised.
+    PyObject_GetBuffer(as_float64_array(x, ndim), view, PyBUF_C_CONTIGUOUS)
+    return 0
+# endregion: get-array
 
 
-cdef const double[:, ::1] as_matrix(object x):
-    """A 2-D C-contiguous float64 view of x: x's own memory when it already fits."""
-    cdef const double[:, ::1] view
-    if isinstance(x, np.ndarray):
-        try:
-            view = x
-        except (ValueError, BufferError):
-            pass
-        else:
-            if view.shape[0] * view.shape[1] == 0 or <size_t>&view[0, 0] % sizeof(double) == 0:
-                return view
-    return as_float64_array(x, 2)
+# region: new-array
+cdef object new_array(Py_ssize_t n, object dtype, Py_buffer *view):
+    """numpy.empty(n, dtype), uninitialised, with its writable buffer in view for C to fill.
+
+    The caller releases view with PyBuffer_Release once C has written.
+    """
+    array = np.empty(n, dtype)  # positional arguments: no keyword dict to build
+    PyObject_GetBuffer(array, view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+    return array
+# endregion: new-array
 
 
-cdef object checked_out(object out, Py_ssize_t n):
-    """The out= array, if it is what the interface demands; never converted."""
-    if not isinstance(out, np.ndarray):
+cdef object get_out(object out, Py_ssize_t n, Py_buffer *view):
+    """The out= array, if it is what the interface demands (never converted), with its buffer in view."""
+    if not isinstance(out, ndarray):
         raise TypeError(f"out must be a numpy.ndarray, not {type(out).__name__}")
-    if out.dtype != np.float64:
+    if out.dtype != FLOAT64:
         raise TypeError(f"out must have dtype float64, not {out.dtype}")
-    if out.shape != (n,):
-        raise ValueError(f"out has shape {out.shape}, expected {(n,)}")
-    if not out.flags.c_contiguous or not out.flags.aligned:
-        raise ValueError("out must be C-contiguous and aligned")
-    if not out.flags.writeable:
-        raise ValueError("out must be writable")
+    # Any layout, and read-only too: each requirement below gets its own message.
+    PyObject_GetBuffer(out, view, PyBUF_RECORDS_RO)
+    cdef str problem = None
+    if view.ndim != 1 or view.shape[0] != n:
+        problem = f"out has shape {out.shape}, expected {(n,)}"
+    elif not (PyBuffer_IsContiguous(view, b'C') and is_aligned(view.buf)):
+        problem = "out must be C-contiguous and aligned"
+    elif view.readonly:
+        problem = "out must be writable"
+    if problem is not None:
+        PyBuffer_Release(view)
+        raise ValueError(problem)
     return out
 
 
-# region: as-events
-cdef const bcore.bc_event[::1] as_events(object events):
-    """The records of a bindings.EVENT_DTYPE array as C structs, copied only to be contiguous."""
-    if not isinstance(events, np.ndarray):
+# region: get-events
+cdef int get_events(object events, Py_buffer *view) except -1:
+    """Fills view with the records of a 1-D bindings.EVENT_DTYPE array, copied only to be contiguous.
+
+    The dtype is checked by the array's dtype, so the buffer is requested
+    without its format string (which NumPy would spell out field by field);
+    the import-time check in the module section ties EVENT_DTYPE to bc_event.
+    """
+    if not isinstance(events, ndarray):
         raise TypeError(f"events must be a numpy.ndarray, not {type(events).__name__}")
-    if events.dtype != EVENT_DTYPE:
-        raise TypeError(f"events must have dtype bindings.EVENT_DTYPE, not {events.dtype}")
-    if events.ndim != 1:
+    dtype = events.dtype
+    if dtype is not EVENT_DTYPE and dtype != EVENT_DTYPE:
+        raise TypeError(f"events must have dtype bindings.EVENT_DTYPE, not {dtype}")
+    PyObject_GetBuffer(events, view, PyBUF_STRIDES)  # any layout: checked here
+    if view.ndim != 1:
+        PyBuffer_Release(view)
         raise ValueError(f"events must be 1-D, not {events.ndim}-D")
-    if not (events.flags.c_contiguous and events.flags.aligned):
-        events = events.copy()  # C reads bc_event structs: contiguous and aligned
-    # A typed view of the C struct itself: Cython checks the buffer's format
-    # against bc_event's real layout (offsets from the C compiler), so a
-    # mismatch between EVENT_DTYPE and the header fails loudly here.
-    return events
-# endregion: as-events
+    if PyBuffer_IsContiguous(view, b'C') and is_aligned(view.buf):
+        return 0
+    PyBuffer_Release(view)
+    # C reads bc_event structs: contiguous and aligned.
+    PyObject_GetBuffer(events.copy(), view, PyBUF_C_CONTIGUOUS)
+    return 0
+# endregion: get-events
 
 
 # region: export-vector
@@ -203,7 +250,9 @@ cdef void export_vector(Py_buffer *view, int flags, void *buf, Py_ssize_t *lengt
 # region: core-buffer
 # The owner that hands a core buffer to NumPy without a copy, as Cython's guide
 # to the buffer protocol has an extension type export its memory and NumPy
-# wrap it (docs/src/userguide/buffer.rst: `np.asarray(Matrix)`).
+# wrap it (docs/src/userguide/buffer.rst). numpy.frombuffer with the dtype
+# given wraps it at once, where numpy.asarray would first discover what the
+# object is.
 @cython.final
 @cython.internal  # not a name of the module: Python meets it only as an array's base
 @cython.auto_pickle(False)
@@ -240,7 +289,7 @@ cdef object array_from_core(int64_t *data, size_t count):
     owner.data = data
     owner.length = count
     owner.itemsize = sizeof(int64_t)
-    return np.asarray(owner)
+    return frombuffer(owner, INT64)
 # endregion: core-buffer
 
 
@@ -258,8 +307,8 @@ def noop():
 # region: scalars
 def add(a, b, /):
     """a + b as int64; OverflowError if an argument or the result does not fit."""
-    cdef int64_t x = PyNumber_Index(a)
-    cdef int64_t y = PyNumber_Index(b)
+    cdef int64_t x = PyLong_AsLongLong(a)  # __index__ only; OverflowError outside int64
+    cdef int64_t y = PyLong_AsLongLong(b)
     cdef int64_t total
     raise_for_status(bcore.bc_add(x, y, &total), "add")
     return total
@@ -272,60 +321,65 @@ def sum6(double a, double b, double c, double d, double e, double f, /):
 
 
 # region: dsum
-@cython.boundscheck(False)  # &v[0] is only the base address, valid even when v is empty
 def dsum(x, /):
     """Sum of a 1-D array (read in place when C-contiguous float64); 0.0 if empty."""
-    cdef const double[::1] v = as_vector(x)
+    cdef Py_buffer v
+    get_array(x, 1, &v)
     cdef size_t n = v.shape[0]
     cdef double total
     # region: release-gil-if-large
     if n < GIL_RELEASE_MIN_SIZE:
-        total = bcore.bc_dsum(&v[0], n)
+        total = bcore.bc_dsum(<const double *>v.buf, n)
     else:
         with nogil:
-            total = bcore.bc_dsum(&v[0], n)
+            total = bcore.bc_dsum(<const double *>v.buf, n)
     # endregion: release-gil-if-large
+    PyBuffer_Release(&v)  # nothing between the two can raise
     return total
 # endregion: dsum
 
 
 # region: scale
-@cython.boundscheck(False)  # &v[0] and &dst[0] are only base addresses
 def scale(x, double k, /, out=None):
     """x * k into out (a new array when None), and returns out.
 
     out must be a numpy.ndarray of dtype float64 (TypeError), x's shape,
     C-contiguous and writable (ValueError); out=x works in place.
     """
-    cdef const double[::1] v = as_vector(x)
+    cdef Py_buffer v, dst
+    get_array(x, 1, &v)
     cdef size_t n = v.shape[0]
-    result = np.empty(n, dtype=np.float64) if out is None else checked_out(out, v.shape[0])
-    cdef double[::1] dst = result
     cdef int status
-    if n < GIL_RELEASE_MIN_SIZE:
-        status = bcore.bc_scale(&v[0], n, k, &dst[0])
-    else:
-        with nogil:
-            status = bcore.bc_scale(&v[0], n, k, &dst[0])
+    try:
+        result = new_array(n, FLOAT64, &dst) if out is None else get_out(out, n, &dst)
+        if n < GIL_RELEASE_MIN_SIZE:
+            status = bcore.bc_scale(<const double *>v.buf, n, k, <double *>dst.buf)
+        else:
+            with nogil:
+                status = bcore.bc_scale(<const double *>v.buf, n, k, <double *>dst.buf)
+        PyBuffer_Release(&dst)
+    finally:
+        PyBuffer_Release(&v)
     raise_for_status(status, "scale")
     return result
 # endregion: scale
 
 
 # region: find-peaks
-@cython.boundscheck(False)  # &v[0] is only the base address
 def find_peaks(x, double threshold, /):
     """int64 indices i, 0 < i < n-1, x[i] > threshold, x[i-1] < x[i] >= x[i+1]."""
-    cdef const double[::1] v = as_vector(x)
+    cdef Py_buffer v
+    get_array(x, 1, &v)
     cdef size_t n = v.shape[0]
     cdef int64_t *peaks = NULL
     cdef size_t count = 0
     cdef int status
     if n < GIL_RELEASE_MIN_SIZE:
-        status = bcore.bc_find_peaks(&v[0], n, threshold, &peaks, &count)
+        status = bcore.bc_find_peaks(<const double *>v.buf, n, threshold, &peaks, &count)
     else:
         with nogil:
-            status = bcore.bc_find_peaks(&v[0], n, threshold, &peaks, &count)
+            status = bcore.bc_find_peaks(<const double *>v.buf, n, threshold, &peaks, &count)
+    PyBuffer_Release(&v)
     # On failure the core leaves `peaks` NULL: nothing to free. On success
     # the array takes the buffer over, and frees it when it dies.
     raise_for_status(status, "find_peaks")
@@ -333,24 +387,32 @@ def find_peaks(x, double threshold, /):
 # endregion: find-peaks
 
 
-@cython.boundscheck(False)  # &a[0, 0], &v[0] and &y[0] are only base addresses
 def matvec(A, x, /):
     """A @ x for a 2-D A and 1-D x; ValueError if A.shape[1] != len(x)."""
-    cdef const double[:, ::1] a = as_matrix(A)
-    cdef const double[::1] v = as_vector(x)
+    cdef Py_buffer a, v, y
+    get_array(A, 2, &a)
     cdef size_t rows = a.shape[0]
     cdef size_t cols = a.shape[1]
-    if <size_t>v.shape[0] != cols:
-        raise ValueError(f"matvec: A has {cols} columns but x has {v.shape[0]} elements")
-    result = np.empty(rows, dtype=np.float64)
-    cdef double[::1] y = result
     cdef int status
-    # A is C-contiguous, so its rows start exactly `cols` elements apart.
-    if rows * cols < GIL_RELEASE_MIN_SIZE:
-        status = bcore.bc_matvec(&a[0, 0], rows, cols, cols, &v[0], &y[0])
-    else:
-        with nogil:
-            status = bcore.bc_matvec(&a[0, 0], rows, cols, cols, &v[0], &y[0])
+    try:
+        get_array(x, 1, &v)
+        try:
+            if <size_t>v.shape[0] != cols:
+                raise ValueError(f"matvec: A has {cols} columns but x has {v.shape[0]} elements")
+            result = new_array(rows, FLOAT64, &y)
+            # A is C-contiguous, so its rows start exactly `cols` elements apart.
+            if rows * cols < GIL_RELEASE_MIN_SIZE:
+                status = bcore.bc_matvec(<const double *>a.buf, rows, cols, cols,
+                                         <const double *>v.buf, <double *>y.buf)
+            else:
+                with nogil:
+                    status = bcore.bc_matvec(<const double *>a.buf, rows, cols, cols,
+                                             <const double *>v.buf, <double *>y.buf)
+            PyBuffer_Release(&y)
+        finally:
+            PyBuffer_Release(&v)
+    finally:
+        PyBuffer_Release(&a)
     raise_for_status(status, "matvec")
     return result
 
@@ -424,18 +486,19 @@ cdef class Stats:
                 f"min={self.min!r}, max={self.max!r})")
 
 
-@cython.boundscheck(False)  # &v[0] is only the base address
 def describe(x, /):
     """n, mean, population std, min, max of a 1-D array; ValueError if empty."""
-    cdef const double[::1] v = as_vector(x)
+    cdef Py_buffer v
+    get_array(x, 1, &v)
     cdef size_t n = v.shape[0]
     cdef bcore.bc_stats s
     cdef int status
     if n < GIL_RELEASE_MIN_SIZE:
-        status = bcore.bc_describe(&v[0], n, &s)
+        status = bcore.bc_describe(<const double *>v.buf, n, &s)
     else:
         with nogil:
-            status = bcore.bc_describe(&v[0], n, &s)
+            status = bcore.bc_describe(<const double *>v.buf, n, &s)
+    PyBuffer_Release(&v)
     raise_for_status(status, "describe")
     cdef Stats result = Stats.__new__(Stats)
     result.n = s.n
@@ -447,18 +510,22 @@ def describe(x, /):
 
 
 # region: events-total
-@cython.boundscheck(False)  # &ev[0] is only the base address
 def events_total(events, kind, /):
     """Sum of ``value`` over the records of a bindings.EVENT_DTYPE array with ``kind == kind``."""
-    cdef const bcore.bc_event[::1] ev = as_events(events)
-    cdef int32_t k = PyNumber_Index(kind)  # OverflowError outside int32
+    cdef Py_buffer ev
+    get_events(events, &ev)
     cdef size_t n = ev.shape[0]
+    cdef int32_t k
     cdef double total
-    if n < GIL_RELEASE_MIN_SIZE:
-        total = bcore.bc_events_total(&ev[0], n, k)
-    else:
-        with nogil:
-            total = bcore.bc_events_total(&ev[0], n, k)
+    try:
+        k = PyNumber_Index(kind)  # OverflowError outside int32
+        if n < GIL_RELEASE_MIN_SIZE:
+            total = bcore.bc_events_total(<const bcore.bc_event *>ev.buf, n, k)
+        else:
+            with nogil:
+                total = bcore.bc_events_total(<const bcore.bc_event *>ev.buf, n, k)
+    finally:
+        PyBuffer_Release(&ev)
     return total
 # endregion: events-total
 
@@ -474,7 +541,7 @@ def fail_allocation_after(k, /):
     This module links its own copy of the core, so only this function reaches
     the allocator its functions use.
     """
-    cdef int64_t calls = PyNumber_Index(k)  # TypeError for floats, OverflowError outside int64
+    cdef int64_t calls = PyLong_AsLongLong(k)  # TypeError for floats, OverflowError outside int64
     bcore.bc_fail_allocation_after(calls)
 
 
@@ -491,46 +558,52 @@ cdef class _Allocation(_Context):
     cdef object result
 
 
-@cython.boundscheck(False)  # &r[0] is only the base address, valid even when count == 0
 cdef void *allocate(size_t count, size_t size, void *ctx) noexcept with gil:
     # `with gil`: the core may call this from a find_peaks_into that released
     # the GIL, and creating an array needs it. `noexcept`: no exception may
     # cross C, so it is stored in the context and NULL tells the core.
     cdef _Allocation allocation = <_Allocation>ctx
-    cdef int64_t[::1] r
+    cdef Py_buffer r
+    cdef void *data
     try:
         if size != sizeof(int64_t):
             raise SystemError(f"find_peaks_into: asked for {size}-byte elements, not int64")
-        allocation.result = np.empty(count, dtype=np.int64)  # MemoryError if it cannot
-        r = allocation.result
+        allocation.result = new_array(count, INT64, &r)  # MemoryError if it cannot
     except BaseException as exc:
         allocation.error = exc
         return NULL
-    # The array stays alive in the context after the view r is released, and
+    # The array stays alive in the context after its buffer is released, and
     # NumPy never gives an array a NULL data pointer, even when count == 0.
-    return &r[0]
+    data = r.buf
+    PyBuffer_Release(&r)
+    return data
 # endregion: allocator
 
 
 # region: find-peaks-into
-@cython.boundscheck(False)  # &v[0] is only the base address
 def find_peaks_into(x, double threshold, /):
     """The same indices as find_peaks, written by C straight into a NumPy array.
 
     The allocator above creates the array when the core knows how many peaks
     there are: no copy, and nothing for this function to free.
     """
-    cdef const double[::1] v = as_vector(x)
+    cdef Py_buffer v
+    get_array(x, 1, &v)
     cdef size_t n = v.shape[0]
     cdef size_t count = 0
-    cdef _Allocation allocation = _Allocation.__new__(_Allocation)
-    cdef void *ctx = <void *>allocation  # borrowed: `allocation` keeps it alive
+    cdef _Allocation allocation
+    cdef void *ctx
     cdef int status
-    if n < GIL_RELEASE_MIN_SIZE:
-        status = bcore.bc_find_peaks_into(&v[0], n, threshold, allocate, ctx, &count)
-    else:
-        with nogil:
-            status = bcore.bc_find_peaks_into(&v[0], n, threshold, allocate, ctx, &count)
+    try:
+        allocation = _Allocation.__new__(_Allocation)
+        ctx = <void *>allocation  # borrowed: `allocation` keeps it alive
+        if n < GIL_RELEASE_MIN_SIZE:
+            status = bcore.bc_find_peaks_into(<const double *>v.buf, n, threshold, allocate, ctx, &count)
+        else:
+            with nogil:
+                status = bcore.bc_find_peaks_into(<const double *>v.buf, n, threshold, allocate, ctx, &count)
+    finally:
+        PyBuffer_Release(&v)
     raise_for_status(status, "find_peaks_into", allocation)  # the allocator's own exception, if it failed
     return allocation.result
 # endregion: find-peaks-into
@@ -667,35 +740,42 @@ cdef class Detector:
         return run_length
 
     # region: update-many
-    @cython.boundscheck(False)  # &v[0] and &r[0] are only base addresses
     def update_many(self, xs, /):
         """Many observations (1-D); returns the run length after each as int64.
 
         Releases the GIL while C runs.
         """
-        cdef const double[::1] v = as_vector(xs)
+        cdef Py_buffer v, r
+        get_array(xs, 1, &v)
         cdef size_t n = v.shape[0]
-        result = np.empty(n, dtype=np.int64)
-        cdef int64_t[::1] r = result
+        cdef int64_t *runs
         cdef int status
-        cdef bcore.bc_detector *d = self.open_handle("Detector.update_many")
-        with nogil:
-            status = bcore.bc_detector_update_many(d, &v[0], n, &r[0])
-            self.lock.release()  # before the GIL is taken back: a waiting thread goes at once
+        cdef bcore.bc_detector *d
+        try:
+            result = new_array(n, INT64, &r)
+            runs = <int64_t *>r.buf
+            PyBuffer_Release(&r)  # only we know the new array: its memory stays where it is
+            d = self.open_handle("Detector.update_many")
+            with nogil:
+                status = bcore.bc_detector_update_many(d, <const double *>v.buf, n, runs)
+                self.lock.release()  # before the GIL is taken back: a waiting thread goes at once
+        finally:
+            PyBuffer_Release(&v)
         raise_for_status(status, "Detector.update_many")
         return result
     # endregion: update-many
 
-    @cython.boundscheck(False)  # &r[0] is only the base address
     def posterior(self):
         """A float64 copy of the run-length posterior (length max_run_length + 1)."""
-        result = np.empty(self.size, dtype=np.float64)
-        cdef double[::1] r = result
+        cdef Py_buffer r
+        result = new_array(self.size, FLOAT64, &r)
+        cdef void *copy = r.buf
+        PyBuffer_Release(&r)  # only we know the new array: its memory stays where it is
         cdef size_t length
         cdef const double *data = bcore.bc_detector_posterior(self.open_handle("Detector.posterior"), &length)
         # Copied under the lock: never a step in progress. (length is R + 1,
         # fixed at creation: the length of result.)
-        memcpy(&r[0], data, length * sizeof(double))
+        memcpy(copy, data, length * sizeof(double))
         self.lock.release()
         return result
 
@@ -771,6 +851,25 @@ cdef class Detector:
 # array call is then one comparison, and the record check one lookup fewer.
 cdef size_t GIL_RELEASE_MIN_SIZE = bindings.GIL_RELEASE_MIN_SIZE
 cdef object EVENT_DTYPE = bindings.EVENT_DTYPE
+
+# NumPy's names each call uses, read once: a module attribute costs a
+# dictionary lookup per use, a C global nothing. (numpy.empty is still looked
+# up at each call, so a test can make it fail, as chapter 5 does.)
+cdef type ndarray = np.ndarray
+cdef object frombuffer = np.frombuffer
+cdef object FLOAT64 = np.dtype(np.float64)
+cdef object INT64 = np.dtype(np.int64)
+# The byte order a buffer format may spell out for native doubles.
+cdef char NATIVE_ORDER = b'<' if sys.byteorder == "little" else b'>'
+
+# region: event-layout
+# events_total reads EVENT_DTYPE records as bc_event structs. A typed
+# memoryview of the struct compares a buffer's format, field by field, with
+# bc_event as the C compiler laid it out (padding included): made once here,
+# over an empty array, it stops the import if bindings.EVENT_DTYPE and
+# bcore.h ever disagree.
+cdef const bcore.bc_event[::1] event_layout = np.empty(0, dtype=EVENT_DTYPE)
+# endregion: event-layout
 # The format NumPy itself gives int64 ("l" or "q", by platform), so that an
 # exported core buffer comes back as exactly numpy.int64.
-cdef bytes INT64_FORMAT = np.dtype(np.int64).char.encode()
+cdef bytes INT64_FORMAT = INT64.char.encode()

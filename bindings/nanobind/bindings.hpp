@@ -36,6 +36,13 @@ void raise_for_status(int status, const char *what,
 // A 1-D NumPy array, as a function returns it.
 template <typename T> using NumpyArray = nb::ndarray<nb::numpy, T, nb::ndim<1>>;
 
+// A new array of n elements (T: double or int64_t), uninitialised, made by numpy.empty(n, dtype):
+// NumPy allocates its data with its own PyDataMem handler (malloc by default, which reports each
+// block to tracemalloc: https://numpy.org/doc/stable/reference/c-api/data_memory.html) and the
+// array owns it. nb::ndarray imports it for the data pointer, and returned, exports as that same
+// array object. Called with the GIL held (convert.cpp).
+template <typename T> NumpyArray<T> empty_array(size_t n);
+
 // Releases memory the core allocated.
 struct CoreFree {
     void operator()(void *p) const noexcept {
@@ -50,10 +57,9 @@ struct PyMemFree {
     }
 };
 
-// Memory for a result array of n elements, from PyMem: tracemalloc traces it and Python's
-// allocator debug hooks check it. (NumPy's own arrays take their data from NumPy's PyDataMem
-// handler instead, malloc by default, which reports it to tracemalloc itself:
-// https://numpy.org/doc/stable/reference/c-api/data_memory.html) Called with the GIL held.
+// Memory for a result that C fills while the detector's lock is held (Detector.posterior): from
+// PyMem, which runs no Python code there, unlike numpy.empty. tracemalloc traces it and Python's
+// allocator debug hooks check it. to_numpy() hands it over. Called with the GIL held.
 template <typename T> std::unique_ptr<T[], PyMemFree> new_array(size_t n) {
     T *data = PyMem_New(T, n); // NULL if n * sizeof(T) overflows, too
     if (data == nullptr)
@@ -82,22 +88,28 @@ NumpyArray<T> to_numpy(std::unique_ptr<T[], Deleter> data, size_t n) {
 // caster rejects them). nanobind's own int64_t caster would reject an int outside int64 with
 // TypeError; this one records that it does not fit, and get() raises OverflowError. An
 // __index__ that raises is recorded too, and get() raises its exception. Trivially copyable,
-// like the built-in integers, so that passing it costs no more than passing them.
+// like the built-in integers, so that passing it is a plain copy.
 template <typename T> struct Int {
     T value = 0;
     bool fits = false;
     bool negative = false;     // known even when it does not fit: a count < 0 is a ValueError
     PyObject *error = nullptr; // what __index__ raised (the call's cleanup list owns it)
 
-    T get(const char *name) const {
+    // Inline, with the raising out of line: -Os would otherwise make every get() a call.
+    NB_INLINE T get(const char *name) const {
+        if (NB_UNLIKELY(error != nullptr || !fits))
+            raise(name);
+        return value;
+    }
+
+  private:
+    [[noreturn]] NB_NOINLINE void raise(const char *name) const {
         if (error) { // the same exception object, traceback included
             PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(error)), error);
             throw nb::python_error();
         }
-        if (!fits)
-            raise_error(PyExc_OverflowError, "%s does not fit in int%d", name,
-                        static_cast<int>(8 * sizeof(T)));
-        return value;
+        raise_error(PyExc_OverflowError, "%s does not fit in int%d", name,
+                    static_cast<int>(8 * sizeof(T)));
     }
 };
 // endregion: int
@@ -217,8 +229,21 @@ namespace nanobind::detail {
 template <typename T> struct type_caster<bcore_nanobind::Int<T>> {
     NB_TYPE_CASTER(bcore_nanobind::Int<T>, const_name("typing.SupportsIndex"))
 
-    bool from_python(handle src, uint32_t flags, cleanup_list *cleanup) noexcept {
-        if (PyLong_CheckExact(src.ptr())) { // the common case, without a call of __index__
+    // The common case inline: an int that fits T, which nanobind's own caster reads straight
+    // from its digits, without conversions (flags 0). Anything else goes to load_other().
+    NB_INLINE bool from_python(handle src, uint32_t flags, cleanup_list *cleanup) noexcept {
+        if (make_caster<T> builtin; builtin.from_python(src, 0, nullptr)) {
+            value.value = builtin.value;
+            value.fits = true;
+            value.negative = builtin.value < 0;
+            return true;
+        }
+        return load_other(src, flags, cleanup);
+    }
+
+  private:
+    NB_NOINLINE bool load_other(handle src, uint32_t flags, cleanup_list *cleanup) noexcept {
+        if (PyLong_CheckExact(src.ptr())) { // an int that does not fit: get() raises
             load(src.ptr());
             return true;
         }
@@ -244,7 +269,6 @@ template <typename T> struct type_caster<bcore_nanobind::Int<T>> {
         return true;
     }
 
-  private:
     void load(PyObject *integer) noexcept {
         int overflow = 0;
         const long long v = PyLong_AsLongLongAndOverflow(integer, &overflow);

@@ -3,7 +3,6 @@
 // stores it in its call's state and raise_for_status() rethrows it once the core has returned.
 #include "bindings.hpp"
 
-#include <memory>
 #include <utility>
 
 namespace bcore_nanobind {
@@ -48,24 +47,21 @@ double integrate(nb::callable f, Real a_arg, Real b_arg, Int<int64_t> n) {
 
 // region: find-peaks-into
 // One find_peaks_into() call's state, handed to the allocator through the core as its context:
-// the buffer the allocator made, or what making it raised.
+// the array the allocator made, or what making it raised.
 struct PeaksInto {
-    std::unique_ptr<int64_t[], PyMemFree> buffer;
+    NumpyArray<int64_t> result;
     std::exception_ptr error;
 
     // The bc_allocator. The core calls it once, without the GIL when the input is large: it
-    // takes the GIL back just while PyMem allocates (gil_scoped_acquire only counts when this
-    // thread holds it already). No exception may unwind through C: it is stored, and NULL makes
-    // the core return BC_ECALLBACK. The element size is always sizeof(int64_t).
-    // Trade-off: memory handed to NumPy through a capsule once the core returns (to_numpy, as
-    // nanobind's documentation returns arrays) costs no Python call here, but the array's base
-    // is that capsule; numpy.empty() would give an array owning its data, for a call per result.
+    // takes the GIL back just while numpy.empty makes the array (gil_scoped_acquire only counts
+    // when this thread holds it already). No exception may unwind through C: it is stored, and
+    // NULL makes the core return BC_ECALLBACK. The element size is always sizeof(int64_t).
     static void *allocate(size_t count, size_t /*size*/, void *context) noexcept {
         auto &self = *static_cast<PeaksInto *>(context);
         nb::gil_scoped_acquire gil;
         try {
-            self.buffer = new_array<int64_t>(count); // PyMem_Malloc(0) is not NULL
-            return self.buffer.get();
+            self.result = empty_array<int64_t>(count); // NumPy's data pointer is never NULL
+            return self.result.data();
         } catch (...) {
             self.error = std::current_exception(); // copied with the GIL held
             return nullptr;
@@ -84,7 +80,7 @@ NumpyArray<int64_t> find_peaks_into(const ArrayLike &x, Real threshold_arg) {
     });
     // BC_ECALLBACK: the allocator's MemoryError.
     raise_for_status(status, "find_peaks_into", state.error);
-    return to_numpy(std::move(state.buffer), count); // C wrote into it: no copy, no bc_free
+    return state.result; // the array C wrote into, returned as itself: no copy, no bc_free
 }
 // endregion: find-peaks-into
 

@@ -2,22 +2,41 @@
 // integer and real casters are in bindings.hpp, inline, for the short calls.
 #include "bindings.hpp"
 
+#include <type_traits>
+
 namespace bcore_nanobind {
 
 // region: python-objects
-// numpy.asarray, numpy.dtype("float64"), numpy.ndarray and bindings.EVENT_DTYPE, used on every
-// call. They are deliberately never released: a static nb::object would be destroyed after the
-// interpreter has shut down.
-static nb::handle numpy_asarray, numpy_float64, numpy_ndarray, event_dtype;
+// numpy.asarray, numpy.empty, numpy.dtype("float64"), numpy.dtype("int64"), numpy.ndarray and
+// bindings.EVENT_DTYPE, used on every call. They are deliberately never released: a static
+// nb::object would be destroyed after the interpreter has shut down.
+static nb::handle numpy_asarray, numpy_empty, numpy_float64, numpy_int64, numpy_ndarray,
+    event_dtype;
 
 void bind_convert(nb::module_ & /*m*/) {
     const nb::module_ numpy = nb::module_::import_("numpy");
     numpy_asarray = nb::object(numpy.attr("asarray")).release();
+    numpy_empty = nb::object(numpy.attr("empty")).release();
     numpy_float64 = numpy.attr("dtype")("float64").release();
+    numpy_int64 = numpy.attr("dtype")("int64").release();
     numpy_ndarray = nb::object(numpy.attr("ndarray")).release();
     event_dtype = nb::object(nb::module_::import_("bindings").attr("EVENT_DTYPE")).release();
 }
 // endregion: python-objects
+
+// region: empty-array
+// Returning an nb::ndarray that was imported from a Python object gives back that object, so the
+// result costs one numpy.empty call and one import. nanobind's documented way for new memory, an
+// ndarray over a buffer of ours with an owner capsule (to_numpy), costs more: at return, nanobind
+// wraps it in an exporter object and calls numpy.asarray on that.
+template <typename T> NumpyArray<T> empty_array(size_t n) {
+    const nb::handle dtype = std::is_same_v<T, double> ? numpy_float64 : numpy_int64;
+    const nb::object array = numpy_empty(n, dtype); // NumPy's MemoryError, if it must
+    return nb::cast<NumpyArray<T>>(array);
+}
+template NumpyArray<double> empty_array(size_t);
+template NumpyArray<int64_t> empty_array(size_t);
+// endregion: empty-array
 
 // region: checked-out
 // out= is checked, never converted: not a numpy.ndarray or not float64 is a TypeError; the

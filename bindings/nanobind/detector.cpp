@@ -50,16 +50,16 @@ class Detector {
     NumpyArray<int64_t> update_many(const ArrayLike &xs) {
         require_ndim(xs, 1, "xs");
         const size_t n = xs.shape(0);
-        auto run_lengths = new_array<int64_t>(n);
+        NumpyArray<int64_t> run_lengths = empty_array<int64_t>(n); // before the lock: see new_array
         int status;
         {
             auto guard = lock();
             bc_detector *detector = open_handle("Detector.update_many");
             nb::gil_scoped_release nogil; // always, whatever n
-            status = bc_detector_update_many(detector, xs.data(), n, run_lengths.get());
+            status = bc_detector_update_many(detector, xs.data(), n, run_lengths.data());
         }
         raise_for_status(status, "Detector.update_many");
-        return to_numpy(std::move(run_lengths), n);
+        return run_lengths;
     }
     // endregion: update-many
 

@@ -31,18 +31,12 @@ NumpyArray<double> scale(const ArrayLike &x, Real k_arg, nb::handle out) {
     const double k = k_arg.get();
     require_ndim(x, 1, "x");
     const size_t n = x.shape(0);
-    if (out.is_none()) {
-        auto result = new_array<double>(n);
-        const int status =
-            release_gil_if_large(n, [&] { return bc_scale(x.data(), n, k, result.get()); });
-        raise_for_status(status, "scale");
-        return to_numpy(std::move(result), n);
-    }
-    NumpyArray<double> target = checked_out(out, n);
+    // Either way the array returned is the Python object it was imported from.
+    NumpyArray<double> target = out.is_none() ? empty_array<double>(n) : checked_out(out, n);
     const int status =
         release_gil_if_large(n, [&] { return bc_scale(x.data(), n, k, target.data()); });
     raise_for_status(status, "scale");
-    return target; // exports as `out` itself, the object it was imported from
+    return target;
 }
 // endregion: scale
 
@@ -68,11 +62,11 @@ NumpyArray<double> matvec(const ArrayLike &a, const ArrayLike &x) {
     if (x.shape(0) != cols)
         raise_error(PyExc_ValueError, "matvec: A has %zu columns but x has %zu elements", cols,
                     x.shape(0));
-    auto y = new_array<double>(rows);
+    NumpyArray<double> y = empty_array<double>(rows);
     const int status = release_gil_if_large(
-        a.size(), [&] { return bc_matvec(a.data(), rows, cols, cols, x.data(), y.get()); });
+        a.size(), [&] { return bc_matvec(a.data(), rows, cols, cols, x.data(), y.data()); });
     raise_for_status(status, "matvec");
-    return to_numpy(std::move(y), rows);
+    return y;
 }
 
 // region: fnv1a

@@ -55,16 +55,24 @@ struct Real {
 // endregion: real
 
 // region: array-arg
-// An array argument. pybind11 hands it to NumPy (PyArray_FromAny): a C-contiguous float64
-// ndarray arrives as itself, without a copy; anything numpy.asarray(obj, dtype=float64) accepts
-// arrives as a C-contiguous float64 copy; anything else fails overload resolution (TypeError).
-// The flags are pybind11's documented pair for a dense C-order input that converts rather than
-// fails (docs/advanced/pycpp/numpy.rst, "Arrays").
+// An array as C reads it: C-contiguous, aligned float64. The flags are pybind11's documented pair
+// for a dense C-order input that converts rather than fails (docs/advanced/pycpp/numpy.rst,
+// "Arrays").
 using array_arg = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// An array argument, declared ArrayLike rather than array_arg. Its caster (declared at the end of
+// this file, defined in convert.cpp) takes a C-contiguous, aligned float64 ndarray as it is,
+// without a call into NumPy, and hands anything else to NumPy (array_arg::ensure, which is
+// PyArray_FromAny): anything numpy.asarray(obj, dtype=float64) accepts arrives as a C-contiguous,
+// aligned float64 copy; anything else fails overload resolution (TypeError). A parameter of type
+// array_arg would behave the same, but array_t's own caster default-constructs its value, an
+// empty NumPy array, on every call, and calls PyArray_FromAny even for an array that is already
+// right: for a short array, more than the rest of the call costs.
+struct ArrayLike {
+    array_arg array = py::reinterpret_steal<array_arg>(py::handle()); // no NumPy call
+};
 // endregion: array-arg
 
-// The array itself if its data is aligned for double, else an aligned copy.
-array_arg aligned(const array_arg &array);
 // ValueError unless `array` has `ndim` dimensions.
 void require_ndim(const py::array &array, py::ssize_t ndim, const char *name);
 // The number of elements, as the core counts them.
@@ -79,9 +87,32 @@ py::array_t<bc_event, py::array::c_style> event_array(py::handle events, const c
 // The UTF-8 of `s`, cached inside s (no copy): valid while s lives. UnicodeEncodeError for lone
 // surrogates.
 std::string_view to_utf8(const py::str &s);
-// A view of `data`'s bytes, held (so neither moved nor freed) while the result lives; ValueError
-// unless the buffer is C-contiguous.
-py::buffer_info contiguous_bytes(const py::buffer &data, const char *name);
+// region: contiguous-bytes
+// A view of `data`'s bytes, held (so neither moved nor freed) while this lives; ValueError unless
+// the buffer is C-contiguous. A Py_buffer on the stack rather than py::buffer::request(): the
+// py::buffer_info that request() returns copies the shape and strides into two std::vectors
+// and the format into a std::string, a heap allocation each, which costs more than hashing a
+// short buffer.
+class contiguous_bytes {
+  public:
+    contiguous_bytes(const py::buffer &data, const char *name);
+    ~contiguous_bytes() {
+        PyBuffer_Release(&view_);
+    }
+    contiguous_bytes(const contiguous_bytes &) = delete;
+    contiguous_bytes &operator=(const contiguous_bytes &) = delete;
+
+    const void *data() const {
+        return view_.buf;
+    }
+    std::size_t size() const {
+        return static_cast<std::size_t>(view_.len);
+    }
+
+  private:
+    Py_buffer view_{};
+};
+// endregion: contiguous-bytes
 
 // ---- the GIL --------------------------------------------------------------------------------
 
@@ -126,13 +157,22 @@ void bind_detector(py::module_ &m);
 } // namespace bcore_pybind11
 
 // region: real-caster-declaration
-// A custom type caster (docs/advanced/cast/custom.rst): a specialisation every translation unit
-// that takes a Real must see, so it is declared here; load() is in convert.cpp.
+// Custom type casters (docs/advanced/cast/custom.rst): specialisations every translation unit
+// that takes a Real or an ArrayLike must see, so they are declared here; load() is in
+// convert.cpp.
 namespace pybind11::detail {
 
 template <> struct type_caster<bcore_pybind11::Real> {
     PYBIND11_TYPE_CASTER(bcore_pybind11::Real,
                          io_name("typing.SupportsFloat | typing.SupportsIndex", "float"));
+
+    bool load(handle src, bool convert);
+};
+
+template <> struct type_caster<bcore_pybind11::ArrayLike> {
+    PYBIND11_TYPE_CASTER(bcore_pybind11::ArrayLike,
+                         io_name("typing.Annotated[numpy.typing.ArrayLike, numpy.float64]",
+                                 "numpy.typing.NDArray[numpy.float64]"));
 
     bool load(handle src, bool convert);
 };

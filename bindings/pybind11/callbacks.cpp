@@ -85,8 +85,8 @@ void *allocate_result(std::size_t count, std::size_t /*size*/, void *context) no
 // endregion: allocator
 
 // region: find-peaks-into
-py::array_t<std::int64_t> find_peaks_into(const array_arg &x_arg, Real threshold) {
-    const array_arg x = aligned(x_arg);
+py::array_t<std::int64_t> find_peaks_into(const ArrayLike &x_arg, Real threshold) {
+    const array_arg &x = x_arg.array;
     require_ndim(x, 1, "find_peaks_into: x");
     const double *data = x.data();
     const std::size_t n = length(x);

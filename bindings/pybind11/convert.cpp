@@ -50,8 +50,15 @@ std::size_t to_size(py::handle value, const char *name) {
     if (!index) {
         throw py::error_already_set();
     }
-    if (index < py::int_(0)) {
+    // The sign without a comparison of Python ints: index is an int, so this calls nothing and
+    // cannot fail; only a value beyond int64 needs PyLong_AsSize_t.
+    int overflow = 0;
+    const long long small = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow < 0 || (overflow == 0 && small < 0)) {
         throw py::value_error(std::string(name) + " must be >= 0");
+    }
+    if (overflow == 0) {
+        return static_cast<std::size_t>(small);
     }
     const std::size_t result = PyLong_AsSize_t(index.ptr());
     if (result == static_cast<std::size_t>(-1) && PyErr_Occurred() != nullptr) {
@@ -62,16 +69,6 @@ std::size_t to_size(py::handle value, const char *name) {
 }
 
 // ---- arrays ---------------------------------------------------------------------------------
-
-// array_t asks NumPy for C order, not for alignment, and NumPy allows a float64 array at any
-// address; C must not read doubles there (UBSan reports it, vectorised code can fault). So a
-// misaligned array is copied (array_t from a buffer without a base copies the data).
-array_arg aligned(const array_arg &array) {
-    if (is_aligned(array.data(), alignof(double))) {
-        return array;
-    }
-    return array_arg(array.request());
-}
 
 void require_ndim(const py::array &array, py::ssize_t ndim, const char *name) {
     if (array.ndim() != ndim) {
@@ -116,12 +113,15 @@ py::array_t<double> checked_out(const py::object &out, const py::array &x, const
 // ---- bytes ----------------------------------------------------------------------------------
 
 // region: bytes
-py::buffer_info contiguous_bytes(const py::buffer &data, const char *name) {
-    py::buffer_info info = data.request(); // holds the export while the result lives
-    if (PyBuffer_IsContiguous(info.view(), 'C') == 0) {
+contiguous_bytes::contiguous_bytes(const py::buffer &data, const char *name) {
+    // PyBUF_STRIDES: every exporter can answer, and the strides tell whether it is contiguous.
+    if (PyObject_GetBuffer(data.ptr(), &view_, PyBUF_STRIDES) != 0) {
+        throw py::error_already_set(); // e.g. a released memoryview: ValueError
+    }
+    if (PyBuffer_IsContiguous(&view_, 'C') == 0) {
+        PyBuffer_Release(&view_); // the destructor does not run when the constructor throws
         throw py::value_error(std::string(name) + ": the buffer must be C-contiguous");
     }
-    return info;
 }
 
 std::string_view to_utf8(const py::str &s) {
@@ -139,20 +139,43 @@ std::string_view to_utf8(const py::str &s) {
 // ---- records --------------------------------------------------------------------------------
 
 // region: event-array
+namespace {
+
+// bindings.EVENT_DTYPE, the dtype record arrays are made with, fetched once. Comparing an array's
+// dtype with it finds the same object at once; comparing with pybind11's own dtype for bc_event
+// (py::isinstance<py::array_t<bc_event>>), an equal but distinct object, makes NumPy compare
+// the fields one by one on every call. gil_safe_call_once_and_store is pybind11's way to keep a
+// Python object in a static (docs/advanced/misc.rst).
+const py::object &event_dtype() {
+    PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
+    return storage
+        .call_once_and_store_result(
+            [] { return py::module_::import("bindings").attr("EVENT_DTYPE"); })
+        .get_stored();
+}
+
+} // namespace
+
 // Record arrays are checked, not converted: only a non-contiguous or misaligned one is copied.
 py::array_t<bc_event, py::array::c_style> event_array(py::handle events, const char *name) {
+    using records_t = py::array_t<bc_event, py::array::c_style>;
     if (!py::isinstance<py::array>(events)) {
         throw py::type_error(std::string(name) + " must be a numpy.ndarray, not " +
                              type_name(events));
     }
-    if (!py::isinstance<py::array_t<bc_event>>(events)) { // compares with the registered dtype
+    const auto array = py::reinterpret_borrow<py::array>(events);
+    const py::dtype dtype = array.dtype();
+    if (!dtype.is(event_dtype()) && !dtype.equal(event_dtype())) { // as `==` compares dtypes
         throw py::type_error(std::string(name) + " must have dtype bindings.EVENT_DTYPE, not " +
-                             std::string(py::str(events.attr("dtype"))));
+                             std::string(py::str(dtype)));
     }
-    require_ndim(py::reinterpret_borrow<py::array>(events), 1, name);
-    py::array_t<bc_event, py::array::c_style> records(py::reinterpret_borrow<py::object>(events));
+    require_ndim(array, 1, name);
+    if ((array.flags() & py::array::c_style) != 0 && is_aligned(array.data(), alignof(bc_event))) {
+        return py::reinterpret_borrow<records_t>(events); // read in place
+    }
+    records_t records(py::reinterpret_borrow<py::object>(events)); // C-contiguous copy if needed
     if (!is_aligned(records.data(), alignof(bc_event))) {
-        records = py::array_t<bc_event, py::array::c_style>(records.request()); // an aligned copy
+        records = records_t(records.request()); // an aligned copy
     }
     return records;
 }
@@ -195,3 +218,35 @@ bool type_caster<bcore_pybind11::Real>::load(handle src, bool convert) {
 
 } // namespace pybind11::detail
 // endregion: real-caster-load
+
+// region: array-caster-load
+namespace pybind11::detail {
+
+bool type_caster<bcore_pybind11::ArrayLike>::load(handle src, bool convert) {
+    using bcore_pybind11::array_arg;
+    // The common case, without a call into NumPy: already a C-contiguous float64 ndarray (the
+    // check array_t's own caster makes before it converts), and aligned.
+    if (array_arg::check_(src)) {
+        value.array = reinterpret_borrow<array_arg>(src);
+        if (bcore_pybind11::is_aligned(value.array.data(), alignof(double))) {
+            return true;
+        }
+    }
+    if (!convert) {
+        return false;
+    }
+    array_arg converted = array_arg::ensure(src); // PyArray_FromAny; null if NumPy refused
+    if (!converted) {
+        return false;
+    }
+    // NumPy allows a float64 array at any address, but C must not read doubles there (UBSan
+    // reports it, vectorised code can fault): array_t from a buffer without a base copies.
+    if (!bcore_pybind11::is_aligned(converted.data(), alignof(double))) {
+        converted = array_arg(converted.request());
+    }
+    value.array = std::move(converted);
+    return true;
+}
+
+} // namespace pybind11::detail
+// endregion: array-caster-load

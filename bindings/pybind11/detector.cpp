@@ -39,8 +39,8 @@ class Detector {
     }
 
     // region: update-many
-    py::array_t<std::int64_t> update_many(const array_arg &xs_arg) {
-        const array_arg xs = aligned(xs_arg);
+    py::array_t<std::int64_t> update_many(const ArrayLike &xs_arg) {
+        const array_arg &xs = xs_arg.array;
         require_ndim(xs, 1, "update_many: xs");
         py::array_t<std::int64_t> run_lengths(xs.size());
         const double *data = xs.data();

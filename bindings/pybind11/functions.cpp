@@ -26,8 +26,8 @@ double sum6(Real a, Real b, Real c, Real d, Real e, Real f) {
 // ---- arrays ---------------------------------------------------------------------------------
 
 // region: dsum
-double dsum(const array_arg &x_arg) {
-    const array_arg x = aligned(x_arg);
+double dsum(const ArrayLike &x_arg) {
+    const array_arg &x = x_arg.array;
     require_ndim(x, 1, "dsum: x");
     const double *data = x.data();
     const std::size_t n = length(x);
@@ -36,8 +36,8 @@ double dsum(const array_arg &x_arg) {
 // endregion: dsum
 
 // region: scale
-py::array_t<double> scale(const array_arg &x_arg, Real k, const py::object &out) {
-    const array_arg x = aligned(x_arg);
+py::array_t<double> scale(const ArrayLike &x_arg, Real k, const py::object &out) {
+    const array_arg &x = x_arg.array;
     require_ndim(x, 1, "scale: x");
     auto result = out.is_none() ? py::array_t<double>(x.size()) : checked_out(out, x, "scale");
     const double *data = x.data();
@@ -53,8 +53,8 @@ py::array_t<double> scale(const array_arg &x_arg, Real k, const py::object &out)
 // endregion: scale
 
 // region: find-peaks
-py::array_t<std::int64_t> find_peaks(const array_arg &x_arg, Real threshold) {
-    const array_arg x = aligned(x_arg);
+py::array_t<std::int64_t> find_peaks(const ArrayLike &x_arg, Real threshold) {
+    const array_arg &x = x_arg.array;
     require_ndim(x, 1, "find_peaks: x");
     const double *data = x.data();
     const std::size_t n = length(x);
@@ -72,9 +72,9 @@ py::array_t<std::int64_t> find_peaks(const array_arg &x_arg, Real threshold) {
 }
 // endregion: find-peaks
 
-py::array_t<double> matvec(const array_arg &a_arg, const array_arg &x_arg) {
-    const array_arg a = aligned(a_arg);
-    const array_arg x = aligned(x_arg);
+py::array_t<double> matvec(const ArrayLike &a_arg, const ArrayLike &x_arg) {
+    const array_arg &a = a_arg.array;
+    const array_arg &x = x_arg.array;
     require_ndim(a, 2, "matvec: A");
     require_ndim(x, 1, "matvec: x");
     if (a.shape(1) != x.shape(0)) {
@@ -99,9 +99,9 @@ py::array_t<double> matvec(const array_arg &a_arg, const array_arg &x_arg) {
 // region: fnv1a
 // py::buffer accepts any object with the buffer protocol (not str: it has none).
 std::uint64_t fnv1a(const py::buffer &data) {
-    const py::buffer_info bytes = contiguous_bytes(data, "fnv1a"); // held until the hash is done
-    const void *ptr = bytes.ptr;
-    const auto len = static_cast<std::size_t>(bytes.size * bytes.itemsize);
+    const contiguous_bytes bytes(data, "fnv1a"); // held until the hash is done
+    const void *ptr = bytes.data();
+    const std::size_t len = bytes.size();
     return release_gil_if_large(len, [=] { return bc_fnv1a(ptr, len); });
 }
 // endregion: fnv1a
@@ -121,8 +121,8 @@ py::str repeat(const py::str &s, py::handle n) {
 
 // ---- structs --------------------------------------------------------------------------------
 
-bc_stats describe(const array_arg &x_arg) {
-    const array_arg x = aligned(x_arg);
+bc_stats describe(const ArrayLike &x_arg) {
+    const array_arg &x = x_arg.array;
     require_ndim(x, 1, "describe: x");
     const double *data = x.data();
     const std::size_t n = length(x);

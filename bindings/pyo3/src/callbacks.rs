@@ -132,7 +132,7 @@ unsafe extern "C" fn allocate(count: usize, size: usize, ctx: *mut c_void) -> *m
 // endregion: allocate
 
 /// `numpy.empty(count, dtype=numpy.int64)`, or the exception (MemoryError) if NumPy cannot
-/// allocate it: rust-numpy's own constructors (`PyArray1::new`, `zeros`) panic instead.
+/// allocate it: rust-numpy's own constructors (`PyArray1::new`, `PyArray1::zeros`) panic instead.
 fn empty_int64(py: Python<'_>, count: usize, size: usize) -> PyResult<Bound<'_, PyArray1<i64>>> {
     if size != size_of::<i64>() {
         let message = format!("find_peaks_into: the core asked for {size}-byte elements");

@@ -196,27 +196,32 @@ pub fn event_array<'py>(
 
 // ---- new result arrays ------------------------------------------------------------------------
 
-/// `numpy.zeros(len, dtype=T)`, or the exception NumPy raised (MemoryError) if it cannot
-/// allocate the array.
+/// `numpy.empty(len, dtype=T)`, or the exception NumPy raised (MemoryError) if it cannot
+/// allocate the array. Its elements are uninitialised: every caller hands the array to a core
+/// function (or a copy) that writes all of them before Python sees it.
 ///
-/// rust-numpy's own constructors (`PyArray1::zeros`, `PyArray1::new`) hand NumPy's answer to
-/// `Bound::from_owned_ptr`, which panics on NULL: out of memory, the caller would get a
-/// PanicException, not the MemoryError the interface promises. The same NumPy call,
-/// `PyArray_Zeros`, through `from_owned_ptr_or_err` turns NULL into the exception NumPy set.
-// region: zeros
-pub fn zeros<T: Element>(py: Python<'_>, len: usize) -> PyResult<Bound<'_, PyArray1<T>>> {
+/// Not `numpy.zeros`: zeroing is a second pass over the memory (for a large array, glibc's
+/// calloc clears whatever block it reuses), paid for nothing since the core overwrites it all.
+/// And not rust-numpy's own constructors (`PyArray1::new`, `PyArray1::zeros`): they hand
+/// NumPy's answer to `Bound::from_owned_ptr`, which panics on NULL, so out of memory the
+/// caller would get a PanicException, not the MemoryError the interface promises. The same
+/// NumPy call, `PyArray_Empty`, through `from_owned_ptr_or_err` turns NULL into the exception
+/// NumPy set.
+// region: empty
+pub fn empty<T: Element>(py: Python<'_>, len: usize) -> PyResult<Bound<'_, PyArray1<T>>> {
     let Ok(mut len) = npy_intp::try_from(len) else {
         return Err(PyMemoryError::new_err(format!("cannot allocate an array of {len} elements")));
     };
-    // SAFETY: one dimension, read from `len`. PyArray_Zeros takes over the dtype's reference
+    // SAFETY: one dimension, read from `len`. PyArray_Empty takes over the dtype's reference
     // and returns a new reference, or NULL with an exception set, which `_or_err` fetches.
+    // It fills an object array with None, so only plain numbers are left uninitialised.
     let array = unsafe {
         let descr = dtype::<T>(py).into_dtype_ptr();
-        Bound::from_owned_ptr_or_err(py, PY_ARRAY_API.PyArray_Zeros(py, 1, &mut len, descr, 0))?
+        Bound::from_owned_ptr_or_err(py, PY_ARRAY_API.PyArray_Empty(py, 1, &mut len, descr, 0))?
     };
     Ok(array.cast_into::<PyArray1<T>>()?)
 }
-// endregion: zeros
+// endregion: empty
 
 // ---- buffers the core allocates ---------------------------------------------------------------
 

@@ -22,7 +22,7 @@ use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
 use pyo3::types::PyTuple;
 
-use crate::convert::{float64_array, zeros};
+use crate::convert::{empty, float64_array};
 use crate::errors::raise_for_status;
 use crate::ffi;
 
@@ -157,7 +157,7 @@ impl Detector {
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let xs = float64_array::<Ix1>(xs, "update_many: xs")?;
         let xs = xs.as_slice()?;
-        let run_lengths = zeros::<i64>(py, xs.len())?;
+        let run_lengths = empty::<i64>(py, xs.len())?;
         let mut out = run_lengths.try_readwrite()?;
         let out = out.as_slice_mut()?;
         // region: update-many
@@ -181,7 +181,7 @@ impl Detector {
 
     /// A float64 copy of the run-length posterior.
     fn posterior<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let copy = zeros::<f64>(py, self.len)?;
+        let copy = empty::<f64>(py, self.len)?;
         let mut target = copy.try_readwrite()?;
         let target = target.as_slice_mut()?;
         self.open_handle(py, |handle| target.copy_from_slice(handle.posterior()))?;

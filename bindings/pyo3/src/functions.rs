@@ -15,9 +15,9 @@ use pyo3::exceptions::{PyBufferError, PyValueError};
 use pyo3::intern;
 use pyo3::marker::Ungil;
 use pyo3::prelude::*;
-use pyo3::types::{PyMemoryView, PyString};
+use pyo3::types::{PyBytes, PyMemoryView, PyString};
 
-use crate::convert::{CoreBuffer, core_array, count, event_array, float64_array, out_array, zeros};
+use crate::convert::{CoreBuffer, core_array, count, empty, event_array, float64_array, out_array};
 use crate::errors::raise_for_status;
 use crate::ffi;
 
@@ -68,7 +68,7 @@ pub fn sum6(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> f64 {
 }
 
 // region: dsum
-/// Sum of a 1-D array, left to right; 0.0 if empty.
+/// Sum of a 1-D array; 0.0 if empty.
 #[pyfunction]
 #[pyo3(signature = (x, /))]
 pub fn dsum(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<f64> {
@@ -110,7 +110,7 @@ pub fn scale<'py>(
     // A new array goes through the same checks as a given one: they cost nothing and pass.
     let out = match out {
         Some(out) => out,
-        None => zeros::<f64>(py, x.len())?.into_any(),
+        None => empty::<f64>(py, x.len())?.into_any(),
     };
     let target = OutPtr(out_array(&out, x.len())?.data());
     // SAFETY: x's slice, and `out_array` checked that the target holds as many doubles.
@@ -162,7 +162,7 @@ pub fn matvec<'py>(
         return Err(PyValueError::new_err(message));
     }
     let (a, x) = (a.as_slice()?, x.as_slice()?);
-    let y = zeros::<f64>(py, rows)?;
+    let y = empty::<f64>(py, rows)?;
     let mut y_guard = y.try_readwrite()?;
     let y_slice = y_guard.as_slice_mut()?;
     // SAFETY: slices of rows * cols, cols and rows doubles. A is C-contiguous, so each row
@@ -178,6 +178,16 @@ pub fn matvec<'py>(
 #[pyfunction]
 #[pyo3(signature = (data, /))]
 pub fn fnv1a(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<u64> {
+    // bytes, the usual input, through PyO3's own view of it, `as_bytes`: a safe slice, where
+    // a `PyUntypedBuffer` costs a heap-allocated Py_buffer (a malloc and a free) and the
+    // buffer protocol's calls. Exactly bytes: a subclass may export another buffer (Python
+    // 3.12's `__buffer__`), which only the buffer protocol sees.
+    if let Ok(bytes) = data.cast_exact::<PyBytes>() {
+        let bytes = bytes.as_bytes();
+        // SAFETY: the bytes of `data`, immutable and kept alive by the caller's reference.
+        let hash = || unsafe { ffi::bc_fnv1a(bytes.as_ptr().cast(), bytes.len()) };
+        return Ok(release_gil_if_large(py, bytes.len(), hash));
+    }
     // TypeError for objects without the buffer protocol, str included.
     let buffer = match PyUntypedBuffer::get(data) {
         Ok(buffer) => buffer,
