@@ -50,19 +50,27 @@ MEASURED_VERSIONS = ROOT / "benchmarks" / "constraints.txt"
 
 
 def _install_package(
-    session: nox.Session, *extras: str, sanitize: str = "", pinned: bool = False
+    session: nox.Session, *extras: str, sanitize: str = "", pinned: bool = False, symbols: bool = False
 ) -> list[str]:
     """Builds and installs the package (and the PyO3 crate when cargo exists).
 
     ``sanitize="address,undefined"`` instruments the core and every backend (in their
     own build folders, so the normal build is not redone). ``pinned`` installs the
-    versions of ``benchmarks/constraints.txt``, build dependencies included. Returns the
+    versions of ``benchmarks/constraints.txt``, build dependencies included. ``symbols``
+    keeps the compiled modules' symbol tables (the same code, unstripped), so that
+    callgrind's profiles name our functions rather than their addresses. Returns the
     backends that must therefore be importable.
     """
     target = f".[{','.join(extras)}]" if extras else "."
     # Warnings are errors in the core and every compiled backend here, so CI keeps them warning-free.
     settings = ["--config-settings=cmake.define.BINDINGS_WERROR=ON"]
     pyo3_env = {}
+    if symbols:
+        settings += [
+            "--config-settings=install.strip=false",
+            "--config-settings=cmake.define.BINDINGS_KEEP_SYMBOLS=ON",
+        ]
+        pyo3_env["CARGO_PROFILE_RELEASE_STRIP"] = "none"
     if sanitize:
         settings += [
             f"--config-settings=cmake.define.BINDINGS_SANITIZE={sanitize}",
@@ -178,7 +186,7 @@ def bench(session: nox.Session) -> None:
     also rewrites the results section of README.md from its report.
     """
     session.log("[bench] building the package and every backend")
-    required = _install_package(session, "bench", pinned=True)
+    required = _install_package(session, "bench", pinned=True, symbols=True)
     env = {"BINDINGS_REQUIRED": ",".join(required)}
     # From outside the source tree, so `import bindings` finds the installed package.
     session.chdir(session.create_tmp())

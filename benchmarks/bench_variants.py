@@ -6,7 +6,8 @@ interface minus raw is the cost of the wrapper's checks and conversions (the rep
 wrapper-tax table). Besides, for the first patterns: ctypes' same symbol through a
 second handle without ``argtypes`` (arguments pre-wrapped in ctypes objects, as such
 code must do) and ``numpy.ctypeslib.ndpointer`` for dsum; cffi's raw call through the
-ABI-mode ``lib`` of ``bindings.cffi.abi`` (``ffi.dlopen``).
+ABI-mode ``lib`` of ``bindings.cffi.abi`` (``ffi.dlopen``); nanobind's dsum reading its
+array through the buffer protocol (``_nanobind._dsum_buffer``) instead of ``nb::ndarray``.
 
 Each variant is a statement over ready-made locals, timed like every pattern
 (``helpers.measure``): ``f`` is the foreign function, the other names its arguments.
@@ -124,3 +125,11 @@ def bench_cffi_variant(benchmark, pattern, variant, settings):
     _require("cffi")
     label(benchmark, kind="variant", pattern=pattern, backend="cffi", variant=variant)
     measure(benchmark, *_cffi_abi_call(pattern), settings)
+
+
+def bench_nanobind_buffer(benchmark, settings):
+    """nanobind's dsum through the buffer protocol: what nb::ndarray's DLPack import costs."""
+    _require("nanobind")
+    module = pytest.importorskip("bindings.nanobind._nanobind")
+    label(benchmark, kind="variant", pattern="dsum", backend="nanobind", variant="buffer")
+    measure(benchmark, {"f": module._dsum_buffer, "x": floats(8)}, "f(x)", settings)

@@ -138,7 +138,25 @@ def artefacts(name: str) -> list[dict]:
         # Only the backend's own folder: its compiled modules live there, and anything in a
         # subfolder (a stray build tree, say) is not something `import` loads.
         files = [p for p in folder.iterdir() if p.is_file() and p.name.endswith(suffixes)]
-    return [{"path": str(p), "bytes": p.stat().st_size} for p in sorted(files)]
+    return [{"path": str(p), "bytes": shipped_bytes(p)} for p in sorted(files)]
+
+
+def shipped_bytes(path: Path) -> int:
+    """The file's size without its symbol table, as a wheel ships it.
+
+    ``nox -s bench`` installs the modules unstripped, so that callgrind's profiles name
+    their functions; the size that matters to a user is the stripped one. Where ``strip``
+    is missing (or fails), the file's own size.
+    """
+    tool = shutil.which("strip")
+    if tool is None:
+        return path.stat().st_size
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / path.name
+        shutil.copyfile(path, copy)
+        if subprocess.run([tool, "--strip-unneeded", str(copy)], capture_output=True).returncode != 0:
+            return path.stat().st_size
+        return copy.stat().st_size
 
 
 def _timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:

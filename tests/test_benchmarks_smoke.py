@@ -119,6 +119,8 @@ def test_baselines_and_variants_are_measured(figures: list[dict]) -> None:
             for pattern in calls:
                 assert _present(figures, kind="variant", backend=technology, pattern=pattern, variant="raw")
     assert _present(figures, kind="sweep", pattern="scale", backend="numpy", variant="out")
+    if "nanobind" in built:
+        assert _present(figures, kind="variant", backend="nanobind", pattern="dsum", variant="buffer")
 
 
 def test_every_call_figure_is_measured_net_of_its_loop(run_folder: Path) -> None:

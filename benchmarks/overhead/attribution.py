@@ -16,12 +16,19 @@ inside the interpreter, by name:
 - ``numpy``: NumPy's C code (array conversion, creation, checks);
 - ``ffi``: the foreign-function layer (``_ctypes``, ``_cffi_backend``, libffi);
 - ``binding``: the backend's own compiled module (generated or hand-written glue);
-- ``core``: the C library itself (``bc_*``), the work every backend shares.
+- ``core``: the C library itself (every function it defines), the work every backend
+  shares.
+
+A module built without its symbol table (pybind11 and nanobind strip their modules in a
+release build) shows its functions as addresses: all in ``binding``, the core's included.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import shutil
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 
@@ -39,10 +46,41 @@ _BYTECODE = re.compile(
 )
 
 
+#: Start-up and tear-down code every shared library has: not the core's own.
+_LINKER_FUNCTIONS = frozenset(
+    {"_init", "_fini", "frame_dummy", "register_tm_clones", "deregister_tm_clones", "__do_global_dtors_aux"}
+)
+
+
+@functools.cache
+def core_functions() -> frozenset[str]:
+    """Every function the C core defines, static ones included, read from its shared library.
+
+    Each compiled backend links the core statically, so the core's functions sit inside the
+    backend's module; their names (from ``nm``, when the library has its symbols) tell them
+    apart from the binding's code. Without ``nm`` or symbols, the ``bc_`` prefix alone does.
+    """
+    tool = shutil.which("nm")
+    try:
+        from bindings._core import shared_library
+
+        with shared_library() as library:
+            listing = subprocess.run(
+                [tool or "nm", "--defined-only", str(library)], capture_output=True, text=True, check=True
+            ).stdout
+    except (ImportError, OSError, subprocess.CalledProcessError):
+        return frozenset()
+    names = {
+        line.split()[2] for line in listing.splitlines() if len(line.split()) == 3 and line.split()[1] in "tT"
+    }
+    return frozenset(names - _LINKER_FUNCTIONS)
+
+
 def group(obj: str, function: str, backend_module: str | None = None) -> str:
     """The group of one function, from its object file's path and its name."""
     name = Path(obj).name
-    if function.startswith("bc_") or name.startswith("libbcore"):
+    ours = name.startswith("libbcore") or bool(backend_module and name.startswith(backend_module))
+    if function.startswith("bc_") or name.startswith("libbcore") or (ours and function in core_functions()):
         return "core"
     if (
         "_multiarray_umath" in name

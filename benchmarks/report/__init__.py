@@ -24,6 +24,8 @@ One job per module, each importing only the ones listed before it:
 - ``intervals`` (beside ``load``): net samples and bootstrap intervals over workers;
 - ``calls``: the sections that explain the call figures (A/A, floors, instructions, CALL
   paths, what a harness adds);
+- ``tax``: the wrapper tax, each call against the cheapest call of the same C function,
+  and where the difference goes (callgrind's profile);
 - ``cli``: ``main(argv)``, also run by ``python benchmarks/report`` (``__main__``).
 
 Everything other code uses (``benchmarks/run.py``, ``tutorials/tools/generated.py``) is
@@ -62,6 +64,7 @@ from .summary import (
     summary_lines,
 )
 from .tables import cell, table
+from .tax import section as wrapper_tax
 
 __all__ = [
     "BACKENDS",
@@ -106,5 +109,6 @@ __all__ = [
     "table",
     "thread_speedups",
     "update_readme",
+    "wrapper_tax",
     "write_report",
 ]

@@ -112,7 +112,7 @@ def write_report(run: Run, checks: Checks, plots: list[str]) -> str:
     parts += ["## The wrapper tax: each call against the cheapest call of the same C function", ""]
     parts += [tax_section(run, checks), ""]
     parts += [
-        "## Variants: the raw foreign call, ctypes without argtypes, cffi ABI mode",
+        "## Variants: the raw foreign call, ctypes without argtypes, cffi ABI mode, nanobind without DLPack",
         "",
         variants_section(run, checks),
         "",

@@ -129,7 +129,27 @@ def variants_section(run: Run, checks: Checks) -> str:
                 cffi_rows,
             )
         )
-    return "\n".join(out) if out else "_No variants measured (ctypes and cffi not built)._"
+    idiom, buffer = run.get("overhead", "dsum", "nanobind"), run.get("variant", "dsum", "nanobind", "buffer")
+    if idiom and buffer:
+        out.append(
+            "\n**nanobind** (ns per call): `dsum` through `nb::ndarray` (the interface: nanobind's documented "
+            "array type, which imports every array through DLPack) and through the buffer protocol "
+            "(`_nanobind._dsum_buffer`, as the C-API backend reads arrays; a benchmark variant).\n"
+        )
+        out.append(
+            table(
+                ["pattern", "nb::ndarray (interface)", "buffer protocol (variant)", "capi"],
+                [
+                    [
+                        PATTERN_LABELS["dsum"],
+                        cell(run, checks, idiom),
+                        cell(run, checks, buffer, with_ratio=False),
+                        cell(run, checks, run.get("overhead", "dsum", REFERENCE), with_ratio=False),
+                    ]
+                ],
+            )
+        )
+    return "\n".join(out) if out else "_No variants measured (ctypes, cffi and nanobind not built)._"
 
 
 def sweep_section(run: Run, checks: Checks) -> str:

@@ -88,11 +88,8 @@ def crossover(run: Run, pattern: str, backend: str) -> tuple[int | None, bool]:
     True means at every measured size.
     """
     sizes = sorted({f.n for f in run.select("sweep", pattern=pattern, backend=REFERENCE)})
-    ratios = []
-    for n in sizes:
-        f = run.get("sweep", pattern, backend, None, n)
-        ref = run.get("sweep", pattern, REFERENCE, None, n)
-        ratios.append(f.median / ref.median if f and ref and ref.median > 0 else None)
+    # Paired by worker, as every ratio the report shows: the table beside it prints these.
+    ratios = [ratio(run, run.get("sweep", pattern, backend, None, n)) for n in sizes]
     if not ratios or any(r is None for r in ratios):
         return None, False
     start = None

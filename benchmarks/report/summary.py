@@ -170,8 +170,13 @@ def summary_lines(run: Run, checks: Checks) -> list[str]:
         if never:
             late.append(f"{', '.join(never)} at no measured size")
         what = "dsum(x)" if pattern == "dsum" else "scale(x, k) with a new result"
+        lead, where = (
+            (f"Arrays from {typical:,} elements", "from there")
+            if typical > 1
+            else ("Arrays of any size", "at every measured size")
+        )
         lines.append(
-            f"**Arrays above {typical:,} elements ({what})**: from there {', '.join(on_time)} stay within 10 % "
+            f"**{lead} ({what})**: {where} {', '.join(on_time)} stay within 10 % "
             f"of the C-API backend, so per-call overhead no longer matters"
             + (f"; {'; '.join(late)}." if late else ".")
         )

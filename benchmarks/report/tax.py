@@ -28,7 +28,7 @@ TARGET = 1.5
 RAW_REFERENCE = ("ctypes", "cffi")
 #: What each group of instructions is, in the words of the report.
 GROUP_WORDS = {
-    "bytecode": "Python bytecode (the wrapper's own Python code)",
+    "bytecode": "the interpreter's eval loop (the caller's CALL, and the wrapper's own Python code)",
     "allocation": "allocating and freeing objects and memory",
     "errors": "raising and checking exceptions",
     "interpreter": "the interpreter's C API (argument parsing, attribute lookup, calls, number conversion)",
@@ -176,20 +176,35 @@ def profile_details(run: Run, per_backend: int = 2) -> str:
             mine, theirs = _profiles(run, backend, pattern)
             if not mine or not theirs:
                 continue
+            # By function name: the core's functions, linked into every module, cancel out.
             costs: dict[tuple[str, str], float] = {}
-            for function, obj, group, cost in mine["functions"]:
-                costs[(f"`{function}` ({obj})", group)] = cost
-            for function, obj, group, cost in theirs["functions"]:
-                key = (f"`{function}` ({obj})", group)
-                costs[key] = costs.get(key, 0.0) - cost
-            top = sorted(costs.items(), key=lambda item: -abs(item[1]))[:6]
-            listed = ", ".join(f"{name} {cost:+,.0f} [{group}]" for (name, group), cost in top)
+            for function, _, group, cost in mine["functions"]:
+                costs[(function, group)] = costs.get((function, group), 0.0) + cost
+            for function, _, group, cost in theirs["functions"]:
+                costs[(function, group)] = costs.get((function, group), 0.0) - cost
+            top = sorted(
+                (item for item in costs.items() if abs(item[1]) >= 0.5), key=lambda item: -abs(item[1])
+            )
+            listed = ", ".join(f"`{_short(name)}` {cost:+,.0f} [{group}]" for (name, group), cost in top[:6])
             out.append(
                 f"- {backend}, {PATTERN_LABELS.get(pattern, pattern)} "
                 f"({fmt_count(instructions(run, backend, pattern)[0])} instr against "
                 f"{fmt_count(instructions(run, backend, pattern)[1])}): {listed}"
             )
     return "\n".join(out)
+
+
+def _short(function: str, limit: int = 70) -> str:
+    """A function's name without its C++ parameter list and clone suffix, cut to ``limit`` characters."""
+    function = function.split(" [clone")[0].replace("(anonymous namespace)", "{anonymous}")
+    if function.endswith(")"):  # the parameter list: cut at its matching "("
+        depth = 0
+        for i in range(len(function) - 1, -1, -1):
+            depth += {")": 1, "(": -1}.get(function[i], 0)
+            if depth == 0:
+                function = function[:i] + "()"
+                break
+    return function if len(function) <= limit else function[: limit - 1] + "…"
 
 
 def section(run: Run, checks: Checks) -> str:
@@ -226,8 +241,9 @@ def section(run: Run, checks: Checks) -> str:
         parts += [
             "<details><summary>The functions behind each backend's two highest taxes</summary>",
             "",
-            "Instructions per call in each function, interface minus reference (net of the empty loop; a "
-            "function of a stripped module shows as its address).",
+            "Instructions per call in each function, interface minus reference, net of the empty loop, "
+            "by function name (so the core's functions, linked into every module, cancel out); a function "
+            "of a stripped module would show as its address.",
             "",
             details,
             "",

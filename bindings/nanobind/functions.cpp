@@ -26,6 +26,21 @@ double dsum(const ArrayLike &x) {
 }
 // endregion: dsum
 
+// Not part of the interface: dsum reading its array through the buffer protocol, as the C-API
+// backend does, for the benchmarks to set beside dsum (the variant "buffer"). nb::ndarray, the
+// idiom, imports every array through DLPack (numpy's __dlpack__ makes a capsule per call), which
+// costs more than the rest of a short call; this skips it, and with it every conversion: only a
+// C-contiguous, aligned 1-D float64 buffer, TypeError otherwise.
+double dsum_buffer(nb::handle x) {
+    const Buffer view(x, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT);
+    if (view->ndim != 1 || std::strcmp(view->format, "d") != 0 ||
+        reinterpret_cast<uintptr_t>(view->buf) % alignof(double) != 0)
+        throw nb::type_error("_dsum_buffer: needs a C-contiguous, aligned 1-D float64 buffer");
+    const size_t n = static_cast<size_t>(view->shape[0]);
+    const auto *data = static_cast<const double *>(view->buf);
+    return release_gil_if_large(n, [&] { return bc_dsum(data, n); });
+}
+
 // region: scale
 NumpyArray<double> scale(const ArrayLike &x, Real k_arg, nb::handle out) {
     const double k = k_arg.get();
@@ -154,6 +169,9 @@ void bind_functions(nb::module_ &m) {
     // endregion: defs
     m.def("dsum", &dsum, array_arg(), nb::sig("def dsum(x: numpy.typing.ArrayLike, /) -> float"),
           "Sum of a 1-D array; 0.0 if empty.");
+    m.def("_dsum_buffer", &dsum_buffer, nb::arg(),
+          nb::sig("def _dsum_buffer(x: numpy.typing.NDArray[numpy.float64], /) -> float"),
+          "dsum through the buffer protocol, not nb::ndarray: a benchmark variant.");
     m.def("scale", &scale, array_arg(), nb::arg(), "out"_a = nb::none(),
           nb::sig("def scale(x: numpy.typing.ArrayLike, k: typing.SupportsFloat, /, "
                   "out: numpy.typing.NDArray[numpy.float64] | None = None) "

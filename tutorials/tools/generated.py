@@ -199,6 +199,12 @@ def crosscheck(args: str) -> str:
     return table + "\n" + (f"\n{listed}" if listed else "")
 
 
+def wrapper_tax(args: str) -> str:
+    """``wrapper-tax``: each interface call over its technology's cheapest call, and where the difference goes."""
+    report, run, checks = _latest()
+    return report.wrapper_tax(run, checks) + "\n"
+
+
 def verdict(args: str) -> str:
     """``verdict BACKEND``: one generated sentence on the backend's calls against capi's, with intervals."""
     report, run, checks = _latest()
@@ -381,6 +387,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "aa-table": aa_table,
     "floors-table": floors_table,
     "crosscheck": crosscheck,
+    "wrapper-tax": wrapper_tax,
     "verdict": verdict,
     "comparison-table": comparison_table,
     "floors": floors,
