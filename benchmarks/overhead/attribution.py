@@ -76,10 +76,12 @@ def core_functions() -> frozenset[str]:
     return frozenset(names - _LINKER_FUNCTIONS)
 
 
-def group(obj: str, function: str, backend_module: str | None = None) -> str:
+def group(obj: str, function: str) -> str:
     """The group of one function, from its object file's path and its name."""
     name = Path(obj).name
-    ours = name.startswith("libbcore") or bool(backend_module and name.startswith(backend_module))
+    # The package's own files: the backends' compiled modules and the core's library. Every
+    # compiled module links the core, so inside one the core's names tell its functions apart.
+    ours = "/bindings/" in obj
     if function.startswith("bc_") or name.startswith("libbcore") or (ours and function in core_functions()):
         return "core"
     if (
@@ -91,9 +93,9 @@ def group(obj: str, function: str, backend_module: str | None = None) -> str:
         return "numpy"
     if name.startswith(("_ctypes", "_cffi_backend", "libffi")):
         return "ffi"
-    if backend_module and name.startswith(backend_module):
+    if ours:
         return "binding"
-    if "python" in name or name.startswith(("libc.", "libc-", "ld-linux", "libm.")):
+    if name.startswith(("libpython", "python", "libc.", "libc-", "ld-linux", "libm.")):
         if _BYTECODE.search(function):
             return "bytecode"
         if _ERRORS.search(function):
@@ -101,8 +103,6 @@ def group(obj: str, function: str, backend_module: str | None = None) -> str:
         if _ALLOCATION.search(function):
             return "allocation"
         return "interpreter"
-    if "/bindings/" in obj:  # a module of the package that is not the measured backend's
-        return "binding"
     return "other"
 
 
@@ -158,7 +158,7 @@ def read(path: Path, prefix: str) -> dict[str, dict[tuple[str, str], int]]:
 
 
 def per_call(
-    calls: dict[tuple[str, str], int], empty: dict[tuple[str, str], int], made: int, backend_module: str
+    calls: dict[tuple[str, str], int], empty: dict[tuple[str, str], int], made: int
 ) -> dict[str, object]:
     """One pattern's profile: instructions per call by group, and the costliest functions."""
     net: dict[tuple[str, str], float] = defaultdict(float)
@@ -168,12 +168,12 @@ def per_call(
         net[key] -= cost / made
     groups = dict.fromkeys(GROUPS, 0.0)
     for (obj, function), cost in net.items():
-        groups[group(obj, function, backend_module)] += cost
+        groups[group(obj, function)] += cost
     top = sorted(net.items(), key=lambda item: -item[1])[:TOP]
     return {
         "groups": {g: round(v, 1) for g, v in groups.items() if abs(v) >= 0.05},
         "functions": [
-            [function, Path(obj).name, group(obj, function, backend_module), round(cost, 1)]
+            [function, Path(obj).name, group(obj, function), round(cost, 1)]
             for (obj, function), cost in top
             if cost >= 0.5
         ],

@@ -223,9 +223,8 @@ def count(
         result["raw"][name] = [loop, empty, calls_made[name]]
     if profile:
         dumps = attribution.read(out, LABEL_PREFIX)
-        module = {"cffi": "_cffi_bcore", "ctypes": "libbcore"}.get(backend, f"_{backend}")
         result["profile"] = {
-            name: attribution.per_call(dumps[f"{name}:calls"], dumps[f"{name}:empty"], made, module)
+            name: attribution.per_call(dumps[f"{name}:calls"], dumps[f"{name}:empty"], made)
             for name, (_, _, made) in result["raw"].items()
         }
     out.unlink()  # every function's cost of every dump: large, and read already

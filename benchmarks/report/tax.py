@@ -61,21 +61,28 @@ def tax(run: Run, backend: str, pattern: str) -> tuple[float, tuple[float, float
     return paired_ratio(interface.samples, reference.samples), interval(draws)
 
 
+def _with_reference(run: Run, key: str, raw_key: str, backend: str, pattern: str) -> tuple:
+    """(the interface's, its reference's) entry of the callgrind results under ``key``.
+
+    ctypes' and cffi's reference is their raw call, counted under ``raw_key``; the
+    compiled backends' is capi's entry under ``key`` itself.
+    """
+    table = run.instructions.get(key, {})
+    references = (
+        run.instructions.get(raw_key, {}).get(backend, {})
+        if backend in RAW_REFERENCE
+        else table.get(REFERENCE, {})
+    )
+    return table.get(backend, {}).get(pattern), references.get(pattern)
+
+
 def instructions(run: Run, backend: str, pattern: str) -> tuple[float | None, float | None]:
     """(interface, reference) instructions per call."""
-    counts = run.instructions.get("instructions_per_call", {})
-    mine = counts.get(backend, {}).get(pattern)
-    if backend in RAW_REFERENCE:
-        return mine, run.instructions.get("raw_calls", {}).get(backend, {}).get(pattern)
-    return mine, counts.get(REFERENCE, {}).get(pattern)
+    return _with_reference(run, "instructions_per_call", "raw_calls", backend, pattern)
 
 
 def _profiles(run: Run, backend: str, pattern: str) -> tuple[dict | None, dict | None]:
-    profile = run.instructions.get("profile", {})
-    mine = profile.get(backend, {}).get(pattern)
-    if backend in RAW_REFERENCE:
-        return mine, run.instructions.get("raw_calls_profile", {}).get(backend, {}).get(pattern)
-    return mine, profile.get(REFERENCE, {}).get(pattern)
+    return _with_reference(run, "profile", "raw_calls_profile", backend, pattern)
 
 
 def group_difference(run: Run, backend: str, pattern: str) -> dict[str, float]:
@@ -99,18 +106,27 @@ def backends(run: Run) -> list[str]:
     return [b for b in run.backends if b != REFERENCE]
 
 
-def tax_table(run: Run, checks: Checks) -> str:
+#: (backend, pattern) -> (tax, its 95 % interval), for every call measured with its reference.
+Taxes = dict[tuple[str, str], tuple[float, tuple[float, float]]]
+
+
+def taxes(run: Run) -> Taxes:
+    """Every backend's tax on every pattern, computed once for the whole section."""
+    found = {(b, p): tax(run, b, p) for b in backends(run) for p in PATTERN_ORDER}
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def tax_table(run: Run, checks: Checks, found: Taxes) -> str:
     """Patterns by backends: the tax with its interval, the extra instructions and their main groups."""
     shown = backends(run)
     rows = []
     for pattern in PATTERN_ORDER:
         row = [PATTERN_LABELS.get(pattern, pattern)]
         for backend in shown:
-            found = tax(run, backend, pattern)
-            if found is None:
+            if (backend, pattern) not in found:
                 row.append("—")
                 continue
-            value, bounds = found
+            value, bounds = found[backend, pattern]
             text = f"{fmt_ratio(value)} {fmt_interval(bounds)}"
             if bounds[0] > TARGET:
                 text = f"**{text}**"
@@ -152,27 +168,17 @@ def where_lines(run: Run) -> list[str]:
     return lines
 
 
-def above_target(run: Run) -> list[tuple[str, str, float, tuple[float, float]]]:
+def above_target(found: Taxes) -> list[tuple[str, str, float, tuple[float, float]]]:
     """(backend, pattern, tax, interval) of every call whose whole interval is above TARGET."""
-    found = []
-    for backend in backends(run):
-        for pattern in PATTERN_ORDER:
-            result = tax(run, backend, pattern)
-            if result and result[1][0] > TARGET:
-                found.append((backend, pattern, *result))
-    return found
+    return [(b, p, value, bounds) for (b, p), (value, bounds) in found.items() if bounds[0] > TARGET]
 
 
-def profile_details(run: Run, per_backend: int = 2) -> str:
+def profile_details(run: Run, found: Taxes, per_backend: int = 2) -> str:
     """For each backend's costliest patterns: the functions where interface and reference differ most."""
     out = []
     for backend in backends(run):
-        ranked = []
-        for pattern in PATTERN_ORDER:
-            result = tax(run, backend, pattern)
-            if result is not None:
-                ranked.append((result[0], pattern))
-        for _, pattern in sorted(ranked, reverse=True)[:per_backend]:
+        ranked = sorted(((value, p) for (b, p), (value, _) in found.items() if b == backend), reverse=True)
+        for _, pattern in ranked[:per_backend]:
             mine, theirs = _profiles(run, backend, pattern)
             if not mine or not theirs:
                 continue
@@ -208,7 +214,8 @@ def _short(function: str, limit: int = 70) -> str:
 
 
 def section(run: Run, checks: Checks) -> str:
-    if not any(tax(run, b, p) for b in backends(run) for p in PATTERN_ORDER):
+    found = taxes(run)
+    if not found:
         return "_Not measured._"
     parts = [
         "Each backend's interface call over the cheapest call of the same C function its technology "
@@ -219,14 +226,14 @@ def section(run: Run, checks: Checks) -> str:
         "instructions per call the interface spends beyond its reference (callgrind) and the groups of "
         "code that spend most of them.",
         "",
-        tax_table(run, checks),
+        tax_table(run, checks, found),
         "",
     ]
     lines = where_lines(run)
     if lines:
         parts += ["Where the difference goes, from callgrind's profile of both calls:", ""]
         parts += [f"- {line}" for line in lines] + [""]
-    misses = above_target(run)
+    misses = above_target(found)
     if misses:
         parts += [
             f"Above {TARGET}x, whole interval: "
@@ -236,7 +243,7 @@ def section(run: Run, checks: Checks) -> str:
         ]
     else:
         parts += [f"Every interface call is within {TARGET}x of its reference (or tied with it).", ""]
-    details = profile_details(run)
+    details = profile_details(run, found)
     if details:
         parts += [
             "<details><summary>The functions behind each backend's two highest taxes</summary>",
