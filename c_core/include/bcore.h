@@ -167,6 +167,20 @@ BC_API size_t bc_field_offset(const char *struct_name, const char *field_name);
 
 /* ---- callback ---------------------------------------------------------- */
 
+/* region: check */
+/* A long call asks its caller, through a check, whether to go on: every
+ * BC_CHECK_INTERVAL units of work (a unit is one posterior cell of a detector
+ * step, or one call of an integrand), with no lock of the core's held. A check
+ * returns 0 to go on and non-zero to stop; the call then stops between two
+ * steps, keeps the steps done so far, and returns BC_ECALLBACK. Bindings use it
+ * to let Ctrl-C interrupt a long call: the check takes the interpreter's lock
+ * for a moment, runs the pending signal handlers and stops if one raised. A
+ * NULL check is never called. About a millisecond of work on a current CPU. */
+typedef int (*bc_check)(void *ctx);
+
+#define BC_CHECK_INTERVAL ((size_t)1 << 20)
+/* endregion: check */
+
 /* region: callback */
 /* A callback computes *y = f(x); it returns 0 on success, non-zero to stop. */
 typedef int (*bc_func)(double x, void *ctx, double *y);
@@ -174,8 +188,10 @@ typedef int (*bc_func)(double x, void *ctx, double *y);
 /* Trapezoid rule of f over [a, b] with n intervals (n + 1 calls of f, from a
  * to b in order). BC_EINVAL if n == 0 or a, b not finite; BC_EOVERFLOW if the
  * step (b - a) / n is not finite. If f returns non-zero, integration stops at
- * once and BC_ECALLBACK is returned. */
-BC_API int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result);
+ * once and BC_ECALLBACK is returned; so it does when check (given the same
+ * ctx, may be NULL) asks to stop. */
+BC_API int bc_integrate(bc_func f, bc_check check, void *ctx, double a, double b, size_t n,
+                        double *result);
 /* endregion: callback */
 
 /* ---- opaque handle: Bayesian online change-point detector -------------- */
@@ -229,9 +245,12 @@ BC_API int bc_detector_create(const bc_normal_gamma *model, const bc_hazard *haz
 BC_API int bc_detector_update(bc_detector *d, double x, int64_t *run_length);
 
 /* n steps; run_lengths[i] = the most probable run length after xs[i].
- * BC_EINVAL, with the detector unchanged, if any xs[i] is not finite. */
+ * BC_EINVAL, with the detector unchanged, if any xs[i] is not finite. If check
+ * (may be NULL) asks to stop, BC_ECALLBACK after the steps done so far: the
+ * detector has taken them (bc_detector_steps tells how many) and their run
+ * lengths are written. */
 BC_API int bc_detector_update_many(bc_detector *d, const double *xs, size_t n,
-                                   int64_t *run_lengths);
+                                   int64_t *run_lengths, bc_check check, void *ctx);
 
 /* The run-length posterior: a borrowed pointer to *len = R + 1 doubles owned
  * by the detector. It stays at the same address, updated in place by every

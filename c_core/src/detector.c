@@ -223,7 +223,8 @@ int bc_detector_update(bc_detector *d, double x, int64_t *run_length) {
     return BC_OK;
 }
 
-int bc_detector_update_many(bc_detector *d, const double *xs, size_t n, int64_t *run_lengths) {
+int bc_detector_update_many(bc_detector *d, const double *xs, size_t n, int64_t *run_lengths,
+                            bc_check check, void *ctx) {
     if (d == NULL || (n > 0 && (xs == NULL || run_lengths == NULL))) {
         return BC_EINVAL;
     }
@@ -233,8 +234,17 @@ int bc_detector_update_many(bc_detector *d, const double *xs, size_t n, int64_t 
             return BC_EINVAL;
         }
     }
+    /* A step costs one unit per live hypothesis: min(steps, R) + 1 of them. */
+    size_t work = 0;
     for (size_t i = 0; i < n; ++i) {
         run_lengths[i] = detector_step(d, xs[i]);
+        work += (d->steps < d->max_run ? (size_t)d->steps : d->max_run) + 1;
+        if (check != NULL && work >= BC_CHECK_INTERVAL) {
+            work = 0;
+            if (check(ctx) != 0) {
+                return BC_ECALLBACK;
+            }
+        }
     }
     return BC_OK;
 }

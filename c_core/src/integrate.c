@@ -5,7 +5,8 @@
 
 #include <math.h>
 
-int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result) {
+int bc_integrate(bc_func f, bc_check check, void *ctx, double a, double b, size_t n,
+                 double *result) {
     if (f == NULL || result == NULL || n == 0 || !isfinite(a) || !isfinite(b)) {
         return BC_EINVAL;
     }
@@ -27,6 +28,9 @@ int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *res
             return BC_ECALLBACK;
         }
         sum += y;
+        if (check != NULL && i % BC_CHECK_INTERVAL == 0 && check(ctx) != 0) {
+            return BC_ECALLBACK;
+        }
     }
     if (f(b, ctx, &y) != 0) {
         return BC_ECALLBACK;

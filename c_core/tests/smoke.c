@@ -287,13 +287,33 @@ static int square(double x, void *ctx, double *y) {
     return 0;
 }
 
+/* A check that counts its calls (ctx: size_t) and never stops. */
+static int count_checks(void *ctx) {
+    *(size_t *)ctx += 1;
+    return 0;
+}
+
+/* A check that stops when its counter (ctx: size_t) runs down to zero. */
+static int stop_checks(void *ctx) {
+    size_t *left = ctx;
+    *left -= 1;
+    return *left == 0;
+}
+
+/* f(x) = x, ignoring ctx (so a check may have it). */
+static int identity(double x, void *ctx, double *y) {
+    (void)ctx;
+    *y = x;
+    return 0;
+}
+
 static void test_integrate(void) {
     double r = -1.0;
-    CHECK(bc_integrate(square, NULL, 0.0, 1.0, 1000, &r) == BC_OK && close_to(r, 1.0 / 3, 1e-6));
-    CHECK(bc_integrate(square, NULL, 1.0, 0.0, 1000, &r) == BC_OK && close_to(r, -1.0 / 3, 1e-6));
+    CHECK(bc_integrate(square, NULL, NULL, 0.0, 1.0, 1000, &r) == BC_OK && close_to(r, 1.0 / 3, 1e-6));
+    CHECK(bc_integrate(square, NULL, NULL, 1.0, 0.0, 1000, &r) == BC_OK && close_to(r, -1.0 / 3, 1e-6));
 
     trace t = {0};
-    CHECK(bc_integrate(square, &t, 0.1, 0.7, 6, &r) == BC_OK && t.calls == 7);
+    CHECK(bc_integrate(square, NULL, &t, 0.1, 0.7, 6, &r) == BC_OK && t.calls == 7);
     CHECK(t.xs[0] == 0.1 && t.xs[6] == 0.7); /* the ends exactly */
     for (size_t i = 1; i < 7; ++i) {
         CHECK(t.xs[i] > t.xs[i - 1]);
@@ -301,18 +321,26 @@ static void test_integrate(void) {
 
     r = 123.0;
     t = (trace){.fail_at = 3};
-    CHECK(bc_integrate(square, &t, 0.0, 1.0, 10, &r) == BC_ECALLBACK && t.calls == 3 && r == 123.0);
+    CHECK(bc_integrate(square, NULL, &t, 0.0, 1.0, 10, &r) == BC_ECALLBACK && t.calls == 3 && r == 123.0);
     t = (trace){.fail_at = 1};
-    CHECK(bc_integrate(square, &t, 0.0, 1.0, 10, &r) == BC_ECALLBACK && t.calls == 1);
+    CHECK(bc_integrate(square, NULL, &t, 0.0, 1.0, 10, &r) == BC_ECALLBACK && t.calls == 1);
     t = (trace){.fail_at = 11};
-    CHECK(bc_integrate(square, &t, 0.0, 1.0, 10, &r) == BC_ECALLBACK && t.calls == 11);
+    CHECK(bc_integrate(square, NULL, &t, 0.0, 1.0, 10, &r) == BC_ECALLBACK && t.calls == 11);
 
-    CHECK(bc_integrate(square, NULL, 0.0, 1.0, 0, &r) == BC_EINVAL);
-    CHECK(bc_integrate(square, NULL, NAN, 1.0, 4, &r) == BC_EINVAL);
-    CHECK(bc_integrate(square, NULL, 0.0, INFINITY, 4, &r) == BC_EINVAL);
-    CHECK(bc_integrate(NULL, NULL, 0.0, 1.0, 4, &r) == BC_EINVAL);
-    CHECK(bc_integrate(square, NULL, -DBL_MAX, DBL_MAX, 4, &r) == BC_EOVERFLOW);
+    CHECK(bc_integrate(square, NULL, NULL, 0.0, 1.0, 0, &r) == BC_EINVAL);
+    CHECK(bc_integrate(square, NULL, NULL, NAN, 1.0, 4, &r) == BC_EINVAL);
+    CHECK(bc_integrate(square, NULL, NULL, 0.0, INFINITY, 4, &r) == BC_EINVAL);
+    CHECK(bc_integrate(NULL, NULL, NULL, 0.0, 1.0, 4, &r) == BC_EINVAL);
+    CHECK(bc_integrate(square, NULL, NULL, -DBL_MAX, DBL_MAX, 4, &r) == BC_EOVERFLOW);
     CHECK(r == 123.0);
+
+    /* The check: asked every BC_CHECK_INTERVAL calls of f; a stop ends the call there. */
+    size_t asked = 0;
+    const size_t n = 3 * BC_CHECK_INTERVAL;
+    CHECK(bc_integrate(identity, count_checks, &asked, 0.0, 1.0, n, &r) == BC_OK && asked == 2);
+    size_t left = 2;
+    CHECK(bc_integrate(identity, stop_checks, &left, 0.0, 1.0, n, &r) == BC_ECALLBACK);
+    CHECK(left == 0);
 }
 
 /* ---- detector ---------------------------------------------------------- */
@@ -423,10 +451,10 @@ static void test_detector_state(void) {
     CHECK(bc_detector_update(NULL, 1.0, &rl) == BC_EINVAL);
     const double xs[] = {0.1, -0.2, INFINITY, 0.4};
     int64_t rls[4] = {-1, -1, -1, -1};
-    CHECK(bc_detector_update_many(d, xs, 4, rls) == BC_EINVAL && rls[0] == -1);
-    CHECK(bc_detector_update_many(d, NULL, 4, rls) == BC_EINVAL);
+    CHECK(bc_detector_update_many(d, xs, 4, rls, NULL, NULL) == BC_EINVAL && rls[0] == -1);
+    CHECK(bc_detector_update_many(d, NULL, 4, rls, NULL, NULL) == BC_EINVAL);
     CHECK(memcmp(before, p, sizeof before) == 0 && bc_detector_steps(d) == 1);
-    CHECK(bc_detector_update_many(d, NULL, 0, NULL) == BC_OK && bc_detector_steps(d) == 1);
+    CHECK(bc_detector_update_many(d, NULL, 0, NULL, NULL, NULL) == BC_OK && bc_detector_steps(d) == 1);
 
     /* update_many agrees with repeated update. */
     bc_detector *e = NULL;
@@ -436,7 +464,7 @@ static void test_detector_state(void) {
     for (size_t i = 0; i < COUNT(series); ++i) {
         series[i] = normal(i < 30 ? 0.0 : 3.0, 1.0);
     }
-    CHECK(bc_detector_update_many(e, series, COUNT(series), many) == BC_OK);
+    CHECK(bc_detector_update_many(e, series, COUNT(series), many, NULL, NULL) == BC_OK);
     bc_detector_reset(d);
     CHECK(bc_detector_posterior(d, &len) == p && p[0] == 1.0 && p[1] == 0.0);
     CHECK(bc_detector_steps(d) == 0);
@@ -470,7 +498,7 @@ static void test_detector_long_run(void) {
     const bc_hazard hz = {0.004, R};
     bc_detector *d = NULL;
     CHECK(bc_detector_create(&model, &hz, &d) == BC_OK);
-    CHECK(bc_detector_update_many(d, xs, STEPS, rls) == BC_OK);
+    CHECK(bc_detector_update_many(d, xs, STEPS, rls, NULL, NULL) == BC_OK);
     CHECK(bc_detector_steps(d) == STEPS);
     CHECK(posterior_ok(d));
     CHECK(rls[SHIFT - 1] >= 150); /* a long, stable segment before the shift */
@@ -482,12 +510,25 @@ static void test_detector_long_run(void) {
     CHECK(rls[SHIFT + 100] >= 90 && rls[SHIFT + 100] <= 101);
     CHECK(rls[STEPS - 1] == R);
 
+    /* A check stops the series between two steps: the steps before it stay taken. */
+    bc_detector_reset(d);
+    size_t asked = 0;
+    CHECK(bc_detector_update_many(d, xs, STEPS, rls, count_checks, &asked) == BC_OK);
+    CHECK(asked >= (size_t)STEPS * R / BC_CHECK_INTERVAL && asked <= (size_t)STEPS * (R + 1) / BC_CHECK_INTERVAL);
+    bc_detector_reset(d);
+    size_t left = 3;
+    static int64_t partial[STEPS];
+    CHECK(bc_detector_update_many(d, xs, STEPS, partial, stop_checks, &left) == BC_ECALLBACK && left == 0);
+    const uint64_t taken = bc_detector_steps(d);
+    CHECK(taken > 0 && taken < STEPS && posterior_ok(d));
+    CHECK(memcmp(partial, rls, taken * sizeof *rls) == 0);
+
     /* The benchmark size, timed (CPU time, so a busy machine inflates it less). */
     const bc_hazard bench = {0.004, 500};
     bc_detector *e = NULL;
     CHECK(bc_detector_create(&model, &bench, &e) == BC_OK);
     clock_t start = clock();
-    CHECK(bc_detector_update_many(e, xs, 20000, rls) == BC_OK);
+    CHECK(bc_detector_update_many(e, xs, 20000, rls, NULL, NULL) == BC_OK);
     double seconds = (double)(clock() - start) / CLOCKS_PER_SEC;
     printf("detector: R = 500, %.2f us per step\n", seconds / 20000 * 1e6);
     CHECK(rls[19999] == 500 && posterior_ok(e));
