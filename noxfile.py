@@ -69,6 +69,14 @@ def _installed_pythons() -> list[str] | None:
 
 
 PYTHONS = _installed_pythons()
+
+
+def _free_threaded(session: nox.Session) -> bool:
+    """Whether the session's interpreter is a free-threaded CPython (3.13t, 3.14t...)."""
+    probe = "import sysconfig; print(bool(sysconfig.get_config_var('Py_GIL_DISABLED')))"
+    return session.run("python", "-c", probe, silent=True, log=False).strip() == "True"
+
+
 _NO_CARGO = "pyo3 skipped: no cargo on PATH. Install Rust (https://rustup.rs) to build it."
 
 
@@ -133,6 +141,11 @@ def tests(session: nox.Session) -> None:
         "BINDINGS_REQUIRED": ",".join(required),
         "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci"),
     }
+    if _free_threaded(session):
+        # Every backend declares that it needs the GIL (bindings/README.md, "Free-threading"),
+        # so a free-threaded CPython turns the GIL on when one is imported, with a warning
+        # that the suite would treat as an error. PYTHON_GIL=1 is that same state from the start.
+        env["PYTHON_GIL"] = "1"
     # Run from outside the source tree, so `import bindings` finds the
     # installed package with its compiled modules, never the bare sources.
     session.chdir(session.create_tmp())
