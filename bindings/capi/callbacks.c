@@ -2,7 +2,8 @@
  * The two functions that hand the core a C function pointer, and the Python on the
  * other side of it:
  *
- *   integrate        the core calls a Python callable through call_python (a bc_func);
+ *   integrate        the core calls a Python callable through call_python (a bc_func),
+ *                    and asks check_signals (a bc_check) whether Ctrl-C was pressed;
  *   find_peaks_into  the core asks allocate_peaks (a bc_allocator) for its result's
  *                    memory, and the allocator makes a NumPy array.
  *
@@ -27,8 +28,9 @@ static int call_python(double x, void *ctx, double *y) {
     if (arg == NULL) {
         return -1;
     }
-    /* https://docs.python.org/3/c-api/call.html#c.PyObject_CallOneArg */
-    PyObject *result = PyObject_CallOneArg(f, arg);
+    /* By vectorcall, as PyObject_CallOneArg would (which the limited API lacks); see
+     * capi_call in capi.h. */
+    PyObject *result = capi_call(f, &arg, 1);
     Py_DECREF(arg);
     if (result == NULL) {
         return -1;
@@ -38,6 +40,21 @@ static int call_python(double x, void *ctx, double *y) {
     return rc;
 }
 /* endregion: call-python */
+
+/* region: integrate-check */
+/* The bc_check of integrate, for Ctrl-C. A callable written in Python gets its
+ * KeyboardInterrupt from the interpreter loop that runs it, but a builtin such as
+ * math.sin runs no bytecode: then only this check, every BC_CHECK_INTERVAL calls, lets
+ * the interrupt through. The GIL is held, so the check is just PyErr_CheckSignals: it
+ * runs the pending signal handlers and returns -1 if one raised, with the exception
+ * (KeyboardInterrupt, from the default SIGINT handler) set. The core then returns
+ * BC_ECALLBACK, and capi_raise_for_status lets the exception propagate, as for an
+ * exception of the callable. Off the main thread it returns 0 at once: only the main
+ * thread handles signals. https://docs.python.org/3/c-api/exceptions.html#c.PyErr_CheckSignals */
+static int check_signals(void *Py_UNUSED(f)) {
+    return PyErr_CheckSignals();
+}
+/* endregion: integrate-check */
 
 PyDoc_STRVAR(integrate_doc, "integrate($module, f, a, b, n, /)\n--\n\n"
                             "Trapezoid rule of f over [a, b] with n intervals (n + 1 calls).");
@@ -49,16 +66,14 @@ static PyObject *integrate(PyObject *Py_UNUSED(module), PyObject *const *args, P
         return NULL;
     }
     if (!PyCallable_Check(args[0])) {
-        PyErr_Format(PyExc_TypeError, "integrate() argument f must be callable, not %.200s",
-                     Py_TYPE(args[0])->tp_name);
-        return NULL;
+        return capi_raise_wrong_type("integrate() argument f", "callable", args[0]);
     }
     if (capi_as_double(args[1], &a) < 0 || capi_as_double(args[2], &b) < 0 ||
         capi_as_size(args[3], 1, "integrate() argument n", &n) < 0) {
         return NULL;
     }
     /* The GIL stays held throughout: every step calls Python code. */
-    int status = bc_integrate(call_python, args[0], a, b, n, &result);
+    int status = bc_integrate(call_python, check_signals, args[0], a, b, n, &result);
     if (status != BC_OK) {
         return capi_raise_for_status(status, "integrate");
     }
@@ -74,9 +89,9 @@ static PyObject *integrate(PyObject *Py_UNUSED(module), PyObject *const *args, P
  * owns: no copy, no CoreBuffer, nothing for bc_free. */
 typedef struct {
     capi_state *st;
-    int gil_released; /* the caller dropped the GIL: the allocator takes it back */
-    PyObject *array;  /* new reference: the result, once the allocator has made it */
-    Py_buffer view;   /* its buffer, which C fills; released by find_peaks_into */
+    PyThreadState *saved; /* if the caller released the GIL, its thread state; else NULL */
+    PyObject *array;      /* new reference: the result, once the allocator has made it */
+    Py_buffer view;       /* its buffer, which C fills; released by find_peaks_into */
 } peaks_allocation;
 
 /* region: allocate-peaks */
@@ -85,9 +100,11 @@ typedef struct {
 static void *allocate_peaks(size_t count, size_t size, void *ctx) {
     peaks_allocation *alloc = ctx;
     /* The core may run without the GIL; creating an array needs it, so it is taken
-     * back for exactly as long as the allocation lasts.
-     * https://docs.python.org/3/c-api/init.html#c.PyGILState_Ensure */
-    PyGILState_STATE gil = alloc->gil_released ? PyGILState_Ensure() : PyGILState_LOCKED;
+     * back, with the thread state find_peaks_into detached, for exactly as long as the
+     * allocation lasts. Not with PyGILState_Ensure: it would attach a thread state of
+     * the main interpreter, the wrong one in a subinterpreter, which module.c declares
+     * supported. https://docs.python.org/3/c-api/init.html#bugs-and-caveats */
+    capi_restore_gil(alloc->saved);
     void *data = NULL;
     if (size != sizeof(int64_t) || alloc->array != NULL) {
         PyErr_SetString(PyExc_SystemError, "find_peaks_into: unexpected allocation request");
@@ -99,8 +116,8 @@ static void *allocate_peaks(size_t count, size_t size, void *ctx) {
         /* NumPy gives even an empty array a data pointer, as the core requires. */
         data = alloc->array == NULL ? NULL : alloc->view.buf;
     }
-    if (alloc->gil_released) {
-        PyGILState_Release(gil);
+    if (alloc->saved != NULL) {
+        PyEval_SaveThread(); /* detaches alloc->saved again */
     }
     return data;
 }
@@ -121,11 +138,10 @@ static PyObject *find_peaks_into(PyObject *module, PyObject *const *args, Py_ssi
         capi_get_array(st, args[0], st->float64, 1, "find_peaks_into() argument x", &xv) < 0) {
         return NULL;
     }
-    peaks_allocation alloc = {.st = st, .array = NULL};
     size_t count;
     size_t n = capi_doubles_in(&xv);
     PyThreadState *saved = capi_release_gil_if_large(n);
-    alloc.gil_released = saved != NULL;
+    peaks_allocation alloc = {.st = st, .saved = saved, .array = NULL};
     int status = bc_find_peaks_into(xv.buf, n, threshold, allocate_peaks, &alloc, &count);
     capi_restore_gil(saved);
     PyBuffer_Release(&xv);

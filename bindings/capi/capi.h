@@ -28,6 +28,12 @@
 
 #include "bcore.h"
 
+/* The package the module is built for, which names its types: bindings.capi, or
+ * bindings.capi_abi3 for the stable-ABI build (CMakeLists.txt defines it then). */
+#ifndef CAPI_PACKAGE
+#define CAPI_PACKAGE "bindings.capi"
+#endif
+
 /* Everything the module keeps, one copy per module object (one per interpreter):
  * https://docs.python.org/3/c-api/module.html#c.PyModuleDef.m_size
  * Every field is a strong reference, created in exec and dropped in m_clear. */
@@ -47,16 +53,30 @@ typedef struct {
 
 /* ---- compatibility --------------------------------------------------------- */
 
-/* The few shims for the oldest supported Pythons (pyproject.toml: 3.10 and up). Each
- * names the version from which it is dead code, to be deleted when that version is
- * the oldest supported. */
+/* The same sources make two modules (CMakeLists.txt): the full build, for the one
+ * CPython it is compiled by (3.10 and up), and the stable-ABI build (Py_LIMITED_API
+ * 3.11, defined by CMake), one binary for every CPython from 3.11 on. module.c says
+ * what the second gives up. Each shim below names the version from which it is dead
+ * code, to be deleted when that version is the oldest supported (pyproject.toml, and
+ * bindings.ABI3_BACKENDS for the stable-ABI build). */
 
-/* PyErr_GetRaisedException and PyErr_SetRaisedException (3.12) handle the raised
- * exception as one object; on 3.10 and 3.11 they are spelled with the older triple
- * API, as pythoncapi-compat does. https://docs.python.org/3/c-api/exceptions.html
- * Remove when 3.12 is the oldest supported. */
-#if PY_VERSION_HEX < 0x030C0000
-static inline PyObject *PyErr_GetRaisedException(void) {
+/* The oldest CPython whose C API this build may call: the one it is compiled by, or,
+ * for the stable-ABI build, the version its Py_LIMITED_API names. The headers of a
+ * newer CPython declare some newer functions even then (PyErr_GetRaisedException is
+ * not guarded in the 3.12 and 3.13 headers), so the test must be ours. */
+#if defined(Py_LIMITED_API) && Py_LIMITED_API < PY_VERSION_HEX
+#define CAPI_API_VERSION Py_LIMITED_API
+#else
+#define CAPI_API_VERSION PY_VERSION_HEX
+#endif
+
+/* PyErr_GetRaisedException and PyErr_SetRaisedException (3.12, and the stable ABI from
+ * 3.12) handle the raised exception as one object; before, they are spelled with the
+ * older triple API, as pythoncapi-compat does. https://docs.python.org/3/c-api/exceptions.html
+ * New names behind a #define, since newer headers may declare the real ones.
+ * Remove when 3.12 is the oldest supported by both builds. */
+#if CAPI_API_VERSION < 0x030C0000
+static inline PyObject *capi_get_raised_exception(void) {
     PyObject *type, *value, *traceback;
     PyErr_Fetch(&type, &value, &traceback);
     PyErr_NormalizeException(&type, &value, &traceback);
@@ -68,13 +88,26 @@ static inline PyObject *PyErr_GetRaisedException(void) {
     return value;
 }
 
-static inline void PyErr_SetRaisedException(PyObject *exc) {
-    PyErr_Restore(Py_NewRef(Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
+static inline void capi_set_raised_exception(PyObject *exc) {
+    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
+}
+#define PyErr_GetRaisedException capi_get_raised_exception
+#define PyErr_SetRaisedException capi_set_raised_exception
+#endif
+
+/* PyType_GetName (3.11, and the stable ABI from 3.11): a type's __name__, for messages,
+ * since tp_name is out of reach where PyTypeObject is opaque (the limited API). On 3.10,
+ * the attribute itself. https://docs.python.org/3/c-api/type.html#c.PyType_GetName
+ * Remove when 3.11 is the oldest supported. */
+#if CAPI_API_VERSION < 0x030B0000
+static inline PyObject *PyType_GetName(PyTypeObject *type) {
+    return PyObject_GetAttrString((PyObject *)type, "__name__");
 }
 #endif
 
 /* PyMemberDef's type codes and flags are in Python.h as Py_T_* and Py_READONLY since
- * 3.12, in structmember.h under older names before.
+ * 3.12 headers (the limited API included: they are the same numbers as before), in
+ * structmember.h under older names before.
  * https://docs.python.org/3/c-api/structures.html#member-types
  * Remove when 3.12 is the oldest supported. */
 #if PY_VERSION_HEX < 0x030C0000
@@ -83,6 +116,32 @@ static inline void PyErr_SetRaisedException(PyObject *exc) {
 #define Py_READONLY READONLY
 #endif
 
+/* region: limited-api-call */
+/* callable(*args), the arguments given as a C array. The full build passes the array as
+ * it is, by vectorcall (PEP 590): no tuple is built.
+ * https://docs.python.org/3/c-api/call.html#c.PyObject_Vectorcall
+ * PyObject_Vectorcall joined the limited API only in 3.12, so the stable-ABI build
+ * packs the arguments into a tuple, as every call did before 3.8. The cost: one tuple
+ * per call, on calls into NumPy and into integrate's callable.
+ * Remove the second branch when 3.12 is the oldest CPython of the stable-ABI build. */
+static inline PyObject *capi_call(PyObject *callable, PyObject *const *args, Py_ssize_t nargs) {
+#if !defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000
+    return PyObject_Vectorcall(callable, args, (size_t)nargs, NULL);
+#else
+    PyObject *tuple = PyTuple_New(nargs);
+    if (tuple == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < nargs; ++i) {
+        PyTuple_SetItem(tuple, i, Py_NewRef(args[i])); /* steals; cannot fail here */
+    }
+    PyObject *result = PyObject_Call(callable, tuple, NULL);
+    Py_DECREF(tuple);
+    return result;
+#endif
+}
+/* endregion: limited-api-call */
+
 /* ---- errors.c -------------------------------------------------------------- */
 
 PyObject *capi_raise_for_status(int status, const char *what);
@@ -90,6 +149,7 @@ PyObject *capi_raise_for_status(int status, const char *what);
 /* ---- convert.c ------------------------------------------------------------- */
 
 int capi_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected);
+PyObject *capi_raise_wrong_type(const char *what, const char *expected, PyObject *obj);
 int capi_as_double(PyObject *obj, double *out);
 int capi_as_int64(PyObject *obj, int64_t *out);
 int capi_as_size(PyObject *obj, size_t min, const char *what, size_t *out);

@@ -31,6 +31,18 @@ int capi_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t expected) {
     return -1;
 }
 
+/* The TypeError for an argument of the wrong type, "<what> must be <expected>, not
+ * <its type's name>"; returns NULL. The name comes from PyType_GetName: tp_name is out
+ * of reach where PyTypeObject is opaque (the stable-ABI build). */
+PyObject *capi_raise_wrong_type(const char *what, const char *expected, PyObject *obj) {
+    PyObject *type_name = PyType_GetName(Py_TYPE(obj));
+    if (type_name != NULL) {
+        PyErr_Format(PyExc_TypeError, "%s must be %s, not %U", what, expected, type_name);
+        Py_DECREF(type_name);
+    }
+    return NULL;
+}
+
 /* A real argument: float, int, or anything with __float__ or __index__; TypeError
  * otherwise (str included). https://docs.python.org/3/c-api/float.html#c.PyFloat_AsDouble
  * -1.0 is also a valid result, so only PyErr_Occurred() tells failure apart. */
@@ -151,8 +163,14 @@ static int conversion_error(PyObject *obj, PyObject *dtype, const char *what) {
         return -1;
     }
     PyObject *cause = PyErr_GetRaisedException();
-    PyErr_Format(PyExc_TypeError, "%s: cannot convert %.200s to an array of %S (%S)", what,
-                 Py_TYPE(obj)->tp_name, dtype, cause);
+    PyObject *type_name = PyType_GetName(Py_TYPE(obj));
+    if (type_name == NULL) {
+        Py_DECREF(cause);
+        return -1;
+    }
+    PyErr_Format(PyExc_TypeError, "%s: cannot convert %U to an array of %S (%S)", what, type_name,
+                 dtype, cause);
+    Py_DECREF(type_name);
     PyObject *exc = PyErr_GetRaisedException();
     PyException_SetCause(exc, cause); /* steals cause */
     PyErr_SetRaisedException(exc);    /* steals exc */
@@ -194,7 +212,7 @@ int capi_get_array(capi_state *st, PyObject *obj, PyObject *dtype, int ndim, con
      * keeps a 0-d input 0-d (numpy.ascontiguousarray would make it 1-d), so a scalar
      * still fails the ndim check. Arguments are borrowed by the call. */
     PyObject *args[] = {obj, dtype, st->in_array_flags};
-    PyObject *array = PyObject_Vectorcall(st->numpy_require, args, 3, NULL);
+    PyObject *array = capi_call(st->numpy_require, args, 3);
     if (array == NULL) {
         return conversion_error(obj, dtype, what);
     }
@@ -232,8 +250,7 @@ int capi_get_out_array(capi_state *st, PyObject *out, const Py_buffer *like, con
                        Py_buffer *view) {
     /* https://docs.python.org/3/c-api/object.html#c.PyObject_TypeCheck (subclasses pass) */
     if (!PyObject_TypeCheck(out, st->ndarray_type)) {
-        PyErr_Format(PyExc_TypeError, "%s must be a numpy.ndarray, not %.200s", what,
-                     Py_TYPE(out)->tp_name);
+        capi_raise_wrong_type(what, "a numpy.ndarray", out);
         return -1;
     }
     int is_float64 = capi_has_dtype(out, st->float64);
@@ -282,12 +299,12 @@ PyObject *capi_new_array(capi_state *st, int ndim, const Py_ssize_t *shape, PyOb
             Py_DECREF(shape_tuple);
             return NULL;
         }
-        PyTuple_SET_ITEM(shape_tuple, i, length); /* steals length */
+        /* The function, not the PyTuple_SET_ITEM macro, which the limited API lacks:
+         * its checks cost nothing beside numpy.empty's call. */
+        PyTuple_SetItem(shape_tuple, i, length); /* steals length; cannot fail here */
     }
-    /* Vectorcall: the arguments go as a C array, with no tuple built for them.
-     * https://docs.python.org/3/c-api/call.html#c.PyObject_Vectorcall */
     PyObject *args[] = {shape_tuple, dtype};
-    PyObject *array = PyObject_Vectorcall(st->numpy_empty, args, 2, NULL);
+    PyObject *array = capi_call(st->numpy_empty, args, 2);
     Py_DECREF(shape_tuple);
     if (array == NULL) {
         return NULL;
@@ -344,7 +361,9 @@ static void CoreBuffer_dealloc(PyObject *op) {
     PyObject_GC_UnTrack(op);
     PyTypeObject *type = Py_TYPE(op);
     bc_free(((CoreBufferObject *)op)->data);
-    type->tp_free(op); /* PyObject_GC_Del, inherited by a Py_TPFLAGS_HAVE_GC type */
+    /* What tp_free is for a collected type that cannot be subclassed, called by name:
+     * the limited API cannot read type->tp_free. */
+    PyObject_GC_Del(op);
     Py_DECREF(type);
 }
 /* endregion: core-buffer */
@@ -359,7 +378,7 @@ static PyType_Slot core_buffer_slots[] = {
 };
 
 PyType_Spec capi_core_buffer_spec = {
-    .name = "bindings.capi._capi.CoreBuffer",
+    .name = CAPI_PACKAGE "._capi.CoreBuffer",
     .basicsize = sizeof(CoreBufferObject),
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE |
              Py_TPFLAGS_DISALLOW_INSTANTIATION,
@@ -370,10 +389,12 @@ PyType_Spec capi_core_buffer_spec = {
  * ownership of data on every path: it is freed here on failure, or when the array dies. */
 /* region: array-from-core */
 PyObject *capi_array_from_core(capi_state *st, void *data, size_t size, PyObject *dtype) {
-    /* tp_alloc, as tp_new would: zero-filled and already tracked by the collector, which
-     * is safe since the only reference it visits, the type, is set. */
+    /* PyType_GenericAlloc, which is what tp_alloc is for a type that cannot be
+     * subclassed (and the limited API cannot read type->tp_alloc): zero-filled and
+     * already tracked by the collector, which is safe since the only reference it
+     * visits, the type, is set. */
     PyTypeObject *type = st->core_buffer_type;
-    CoreBufferObject *owner = (CoreBufferObject *)type->tp_alloc(type, 0);
+    CoreBufferObject *owner = (CoreBufferObject *)PyType_GenericAlloc(type, 0);
     if (owner == NULL) {
         bc_free(data);
         return NULL;
@@ -381,7 +402,7 @@ PyObject *capi_array_from_core(capi_state *st, void *data, size_t size, PyObject
     owner->data = data;
     owner->size = (Py_ssize_t)size;
     PyObject *args[] = {(PyObject *)owner, dtype};
-    PyObject *array = PyObject_Vectorcall(st->numpy_frombuffer, args, 2, NULL);
+    PyObject *array = capi_call(st->numpy_frombuffer, args, 2);
     /* The array holds its own reference to the owner; if there is no array, this was
      * the last reference and bc_free runs now. */
     Py_DECREF(owner);

@@ -3,7 +3,8 @@
  *
  * Four things make it more than a pointer in a box:
  *  - a lock held around every core call, because the core is not thread-safe per
- *    detector while Python threads may share one (update_many even runs without the GIL);
+ *    detector while Python threads may share one (update_many even runs without the GIL,
+ *    taking it back now and then to let Ctrl-C through);
  *  - the buffer protocol, exporting the core's posterior buffer read-only, so that
  *    posterior_view() is numpy.frombuffer(detector, float64) with no copy;
  *  - an export count, so that close() refuses (BufferError) while any view is alive,
@@ -19,14 +20,15 @@
 
 /* region: detector-object */
 typedef struct {
-    PyObject ob_base;            /* what PyObject_HEAD expands to */
-    bc_detector *handle;         /* owned; NULL once closed */
-    PyThread_type_lock lock;     /* held around every core call on handle */
-    const double *posterior;     /* borrowed from handle; fixed address until destroy */
-    Py_ssize_t posterior_len;    /* R + 1: the shape of the exported buffer */
-    Py_ssize_t posterior_stride; /* sizeof(double): its strides */
-    Py_ssize_t exports;          /* live buffer exports; changed only with the GIL held */
-    PyObject *weakreflist;       /* weakref support, see __weaklistoffset__ below */
+    PyObject ob_base;              /* what PyObject_HEAD expands to */
+    bc_detector *handle;           /* owned; NULL once closed */
+    PyThread_type_lock lock;       /* held around every core call on handle */
+    const double *posterior;       /* borrowed from handle; fixed address until destroy */
+    Py_ssize_t posterior_len;      /* R + 1: the shape of the exported buffer */
+    Py_ssize_t posterior_stride;   /* sizeof(double): its strides */
+    Py_ssize_t exports;            /* live buffer exports; changed only with the GIL held */
+    unsigned long checking_thread; /* holds lock and runs signal handlers, else 0; GIL held */
+    PyObject *weakreflist;         /* weakref support, see __weaklistoffset__ below */
 } DetectorObject;
 /* endregion: detector-object */
 
@@ -51,15 +53,39 @@ static PyObject *raise_closed(const char *what) {
  * Py_BEGIN_ALLOW_THREADS and Py_END_ALLOW_THREADS expand to.
  *
  * Rule: never call Python code while holding the lock (a __float__ that calls back
- * into the same detector would wait for itself). Arguments are converted first.
+ * into the same detector would wait for itself). Arguments are converted first. The
+ * one exception is update_many's check (check_signals below), which must run the
+ * signal handlers: a handler that uses the same detector gets RuntimeError from
+ * is_reentrant_call instead of waiting for its own thread.
  */
 /* region: detector-lock */
-static void detector_lock(DetectorObject *self) {
+/* True, with RuntimeError set, if this thread holds the lock already: it is inside
+ * update_many's check, running a signal handler (or a finalizer) that uses the same
+ * detector. CPython's buffered files answer the same case the same way
+ * (_enter_buffered_busy in Modules/_io/bufferedio.c:
+ * https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c). */
+static int is_reentrant_call(DetectorObject *self, const char *what) {
+    if (self->checking_thread != PyThread_get_thread_ident()) {
+        return 0;
+    }
+    PyErr_Format(PyExc_RuntimeError,
+                 "%s: reentrant call, from inside update_many() of the same detector on the "
+                 "same thread (in a signal handler?)",
+                 what);
+    return 1;
+}
+
+/* Returns 0 with the lock held, or -1 with RuntimeError set for a reentrant call. */
+static int detector_lock(DetectorObject *self, const char *what) {
     if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
+        if (is_reentrant_call(self, what)) {
+            return -1;
+        }
         PyThreadState *saved = PyEval_SaveThread();
         PyThread_acquire_lock(self->lock, WAIT_LOCK);
         PyEval_RestoreThread(saved);
     }
+    return 0;
 }
 /* endregion: detector-lock */
 
@@ -73,7 +99,9 @@ static void detector_unlock(DetectorObject *self) {
  * detector is closed: NULL, with the lock released first and ValueError set after
  * (creating an exception may run Python code, which must never run under the lock). */
 static bc_detector *open_handle(DetectorObject *self, const char *what) {
-    detector_lock(self);
+    if (detector_lock(self, what) < 0) {
+        return NULL;
+    }
     if (self->handle == NULL) {
         detector_unlock(self);
         raise_closed(what);
@@ -116,8 +144,10 @@ static PyObject *Detector_new(PyTypeObject *type, PyObject *args, PyObject *kwar
     }
     hazard.max_run_length = (int64_t)max_run_length;
 
-    /* tp_alloc zero-fills, so the dealloc below handles every partly built state. */
-    DetectorObject *self = (DetectorObject *)type->tp_alloc(type, 0);
+    /* PyType_GenericAlloc is what tp_alloc is for a type that cannot be subclassed,
+     * called by name: the limited API cannot read type->tp_alloc. It zero-fills, so the
+     * dealloc below handles every partly built state. */
+    DetectorObject *self = (DetectorObject *)PyType_GenericAlloc(type, 0);
     if (self == NULL) {
         return NULL;
     }
@@ -165,7 +195,7 @@ static void Detector_dealloc(PyObject *op) {
     /* An instance of a heap type owns a reference to its type: drop it last.
      * https://docs.python.org/3/c-api/typeobj.html#c.PyTypeObject.tp_dealloc */
     PyTypeObject *type = Py_TYPE(op);
-    type->tp_free(op); /* PyObject_GC_Del, the pair of tp_alloc for a collected type */
+    PyObject_GC_Del(op); /* tp_free of a collected type, the pair of PyType_GenericAlloc */
     Py_DECREF(type);
 }
 /* endregion: detector-lifetime */
@@ -197,6 +227,40 @@ static PyObject *Detector_update(PyObject *op, PyObject *arg) {
 PyDoc_STRVAR(update_many_doc, "update_many($self, xs, /)\n--\n\n"
                               "Many observations (1-D); the run length after each, as int64.");
 
+/* region: update-many-check */
+/* The bc_check of update_many, for Ctrl-C, called about every millisecond of work. The
+ * core runs without the GIL here, so the check takes it back, runs the pending signal
+ * handlers (PyErr_CheckSignals) and releases it again; if a handler raised
+ * (KeyboardInterrupt), it returns -1 with the exception set, and the core stops
+ * between two steps. https://docs.python.org/3/c-api/exceptions.html#c.PyErr_CheckSignals
+ *
+ * The GIL is taken back by re-attaching the very thread state update_many detached
+ * (PyEval_RestoreThread), not with PyGILState_Ensure: no lookup of this thread's
+ * state, and the right interpreter in a subinterpreter, where PyGILState would attach
+ * the main interpreter's (https://docs.python.org/3/c-api/init.html#bugs-and-caveats).
+ * The cost is a GIL round trip per check: nothing to speak of while no other thread
+ * wants the GIL, up to a switch interval of waiting when one runs Python code. Off the
+ * main thread PyErr_CheckSignals returns 0 at once: only the main thread handles
+ * signals.
+ *
+ * The detector's lock stays held: handlers run under it, with checking_thread saying
+ * so (see is_reentrant_call). */
+typedef struct {
+    DetectorObject *self;
+    PyThreadState *saved; /* this thread's state, detached by update_many */
+} signal_check;
+
+static int check_signals(void *ctx) {
+    signal_check *check = ctx;
+    PyEval_RestoreThread(check->saved);
+    check->self->checking_thread = PyThread_get_thread_ident();
+    int raised = PyErr_CheckSignals();
+    check->self->checking_thread = 0;
+    PyEval_SaveThread(); /* detaches check->saved again */
+    return raised;
+}
+/* endregion: update-many-check */
+
 static PyObject *Detector_update_many(PyObject *op, PyObject *xs) {
     DetectorObject *self = (DetectorObject *)op;
     capi_state *st = detector_state(op);
@@ -205,6 +269,11 @@ static PyObject *Detector_update_many(PyObject *op, PyObject *xs) {
      * again, as another thread may close the detector meanwhile. */
     if (self->handle == NULL) {
         return raise_closed("Detector.update_many()");
+    }
+    /* The lock is taken below without a non-blocking attempt first: a reentrant call
+     * must be refused here, with the GIL. */
+    if (is_reentrant_call(self, "Detector.update_many()")) {
+        return NULL;
     }
     if (capi_get_array(st, xs, st->float64, 1, "Detector.update_many() argument xs", &xv) < 0) {
         return NULL;
@@ -216,20 +285,26 @@ static PyObject *Detector_update_many(PyObject *op, PyObject *xs) {
     }
     /* region: update-many-without-gil */
     /* Always without the GIL. The lock is taken after releasing it, so this thread
-     * never holds the lock while waiting for the GIL. Both buffers stay exported, and
-     * the caller's reference keeps self alive, until the GIL is back. A closed detector
-     * is only noted here: raising its ValueError needs the GIL. */
-    PyThreadState *saved = PyEval_SaveThread();
+     * never holds the lock while waiting for the GIL, except in check_signals: safe,
+     * since no thread waits for the lock while holding the GIL (detector_lock lets go
+     * of it first). Both buffers stay exported, and the caller's reference keeps self
+     * alive, until the GIL is back. A closed detector is only noted here: raising its
+     * ValueError needs the GIL. */
+    signal_check check = {.self = self, .saved = PyEval_SaveThread()};
     PyThread_acquire_lock(self->lock, WAIT_LOCK);
     int status = self->handle == NULL
                      ? DETECTOR_CLOSED
-                     : bc_detector_update_many(self->handle, xv.buf, capi_doubles_in(&xv), rv.buf);
+                     : bc_detector_update_many(self->handle, xv.buf, capi_doubles_in(&xv), rv.buf,
+                                               check_signals, &check);
     PyThread_release_lock(self->lock);
-    PyEval_RestoreThread(saved);
+    PyEval_RestoreThread(check.saved);
     /* endregion: update-many-without-gil */
     PyBuffer_Release(&rv);
     PyBuffer_Release(&xv);
     if (status != BC_OK) {
+        /* Stopped by the check (BC_ECALLBACK), the detector keeps the steps it took
+         * (its t says how many); the run lengths written so far go with the array, and
+         * the signal handler's exception propagates. */
         Py_DECREF(run_lengths);
         return status == DETECTOR_CLOSED
                    ? raise_closed("Detector.update_many()")
@@ -279,7 +354,7 @@ static PyObject *Detector_posterior_view(PyObject *op, PyObject *Py_UNUSED(ignor
      * a reference to the detector, for as long as the array or any array derived from
      * it is alive. */
     PyObject *args[] = {op, st->float64};
-    return PyObject_Vectorcall(st->numpy_frombuffer, args, 2, NULL);
+    return capi_call(st->numpy_frombuffer, args, 2);
 }
 /* endregion: posterior-view */
 
@@ -304,7 +379,9 @@ static PyObject *Detector_close(PyObject *op, PyObject *Py_UNUSED(ignored)) {
     DetectorObject *self = (DetectorObject *)op;
     /* The lock makes close() wait for an update_many in flight. The export count is
      * read with both the lock and the GIL held: no view can appear meanwhile. */
-    detector_lock(self);
+    if (detector_lock(self, "Detector.close()") < 0) {
+        return NULL;
+    }
     Py_ssize_t exports = self->exports;
     if (exports == 0 && self->handle != NULL) {
         bc_detector_destroy(self->handle);
@@ -430,7 +507,7 @@ static PyType_Slot detector_slots[] = {
 /* Collected like every heap type, immutable like a built-in type (no attribute can be
  * set on the class), and final: no Py_TPFLAGS_BASETYPE. */
 PyType_Spec capi_detector_spec = {
-    .name = "bindings.capi.Detector",
+    .name = CAPI_PACKAGE ".Detector",
     .basicsize = sizeof(DetectorObject),
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE,
     .slots = detector_slots,

@@ -89,9 +89,12 @@ static int scale_parse(PyObject *const *args, Py_ssize_t nargs, PyObject *kwname
         return -1;
     }
     *out = nargs == 3 ? args[2] : Py_None; /* borrowed, like everything in args */
-    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    /* The functions, not the PyTuple_GET_SIZE and PyTuple_GET_ITEM macros, which the
+     * limited API lacks: their checks cost a few instructions, next to nothing beside
+     * the call. */
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_Size(kwnames);
     for (Py_ssize_t i = 0; i < nkw; ++i) {
-        PyObject *name = PyTuple_GET_ITEM(kwnames, i); /* always a str */
+        PyObject *name = PyTuple_GetItem(kwnames, i); /* borrowed; always a str */
         if (PyUnicode_CompareWithASCIIString(name, "out") != 0) {
             PyErr_Format(PyExc_TypeError, "scale() got an unexpected keyword argument '%U'", name);
             return -1;
@@ -248,9 +251,7 @@ static PyObject *repeat(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
         return NULL;
     }
     if (!PyUnicode_Check(args[0])) {
-        PyErr_Format(PyExc_TypeError, "repeat() argument s must be str, not %.200s",
-                     Py_TYPE(args[0])->tp_name);
-        return NULL;
+        return capi_raise_wrong_type("repeat() argument s", "str", args[0]);
     }
     if (capi_as_size(args[1], 0, "repeat() argument n", &n) < 0) {
         return NULL;
@@ -296,7 +297,7 @@ static PyStructSequence_Field stats_fields[] = {
 };
 
 PyStructSequence_Desc capi_stats_desc = {
-    .name = "bindings.capi.Stats",
+    .name = CAPI_PACKAGE ".Stats",
     .doc = "What describe() returns: n, mean, std, min, max.",
     .fields = stats_fields,
     .n_in_sequence = 5,
@@ -361,9 +362,7 @@ static PyObject *events_total(PyObject *module, PyObject *const *args, Py_ssize_
     }
     PyObject *events = args[0];
     if (!PyObject_TypeCheck(events, st->ndarray_type)) {
-        PyErr_Format(PyExc_TypeError, "%s must be a numpy.ndarray, not %.200s", what,
-                     Py_TYPE(events)->tp_name);
-        return NULL;
+        return capi_raise_wrong_type(what, "a numpy.ndarray", events);
     }
     int has_event_dtype = capi_has_dtype(events, st->event_dtype);
     if (has_event_dtype <= 0) {

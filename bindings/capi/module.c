@@ -5,6 +5,32 @@
  * Multi-phase initialisation (PEP 489): PyInit__capi only returns the definition; the
  * import system creates the module object, then runs capi_exec on it.
  * https://docs.python.org/3/c-api/module.html#multi-phase-initialization
+ *
+ * Two builds of these same sources (CMakeLists.txt), as CPython's own Modules/xxlimited.c
+ * shows the stable ABI (https://docs.python.org/3/c-api/stable.html):
+ *   bindings/capi/_capi.cpython-3XY-*.so  the full C API, for the CPython that built it;
+ *   bindings/capi_abi3/_capi.abi3.so     the limited API of 3.11 (Py_LIMITED_API): one
+ *                                        binary for CPython 3.11 and every later one.
+ * The code is written once for both: the form that works in both wherever it costs the
+ * full build nothing, and #if on Py_LIMITED_API only where it would. What the stable-ABI
+ * build gives up:
+ *   - vectorcall: PyObject_Vectorcall is in the limited API from 3.12 only, so its calls
+ *     into NumPy and into integrate's callable pack their arguments into a tuple
+ *     (capi_call in capi.h);
+ *   - the inline macros: type checks such as PyUnicode_Check call PyType_GetFlags
+ *     instead of reading tp_flags (both builds use the function forms of PyTuple_*
+ *     and PyType_GenericAlloc/PyObject_GC_Del, which cost the full build nothing
+ *     measurable);
+ *   - PyErr_GetRaisedException (3.12): the older PyErr_Fetch spelling (capi.h);
+ *   - the declarations of the slots below: Py_mod_multiple_interpreters is in the
+ *     limited API from 3.12 and Py_mod_gil from 3.13, and a 3.11 binary may not
+ *     name a slot that 3.11 does not know. The defaults apply: importable in
+ *     subinterpreters that share the main GIL, not in those with their own GIL; and
+ *     the GIL is used (moot: no abi3 module loads on a free-threaded CPython);
+ *   - CPython 3.10, and free-threaded CPythons: the stable ABI has neither.
+ * Everything else it needs is in the limited API of 3.11: the buffer protocol both ways
+ * (Py_buffer, PyObject_GetBuffer, the Py_bf_* type slots), METH_FASTCALL (3.10),
+ * heap types with module state, struct sequences, PyThread locks.
  */
 #include "capi.h"
 
@@ -170,6 +196,40 @@ static void capi_free(void *module) {
 /* region: module-def */
 static PyModuleDef_Slot capi_slots[] = {
     {Py_mod_exec, capi_exec},
+/* The slots after exec are declarations, each guarded by its own name: a CPython that
+ * predates one (or the limited API of one, see the top of this file) neither knows
+ * nor needs it, and the default applies. */
+#ifdef Py_mod_multiple_interpreters
+    /* Subinterpreters (3.12), including those with a GIL of their own (PEP 684).
+     * https://docs.python.org/3/c-api/module.html#c.Py_mod_multiple_interpreters
+     * The module keeps every Python object in its state and its types are heap types,
+     * so each interpreter gets its own of each. Its C statics are constant tables that
+     * CPython only reads (method, member and getset tables, type specs, the keyword
+     * list of Detector()), plus this PyModuleDef, initialised once by PyModuleDef_Init
+     * as every multi-phase module's is. The GIL is taken back by re-attaching the
+     * caller's own thread state, never by PyGILState_Ensure, which would attach the
+     * main interpreter's (callbacks.c, detector.c). What is process-wide is the core's
+     * allocation accounting (c_core/src/alloc.c): two C11 atomics, safe to update from
+     * interpreters running in parallel, but one count for the whole process, so
+     * live_allocations() sees every interpreter's allocations and
+     * fail_allocation_after() arms a failure for whichever allocates next. Both are test
+     * hooks: a leak test must not share the process with another interpreter using the
+     * core; nothing else depends on them. (Signals, and so Ctrl-C, reach only the main
+     * interpreter.) Whether the package imports in such an interpreter is for NumPy,
+     * which exec imports, to decide. */
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#ifdef Py_mod_gil
+    /* Free-threading (3.13): not supported, so said explicitly. Without a GIL, some
+     * state the GIL guards today would race: a Detector's export count (changed in
+     * bf_getbuffer and bf_releasebuffer, which take no lock), its handle read without
+     * the lock (closed, posterior_view, the buffer export, update_many's first check),
+     * and checking_thread. To declare Py_MOD_GIL_NOT_USED, those would move under the
+     * detector's lock (or become atomics), and the suite would have to run on a
+     * free-threaded CPython, which we do not have. Module state is written only by exec,
+     * so it is already safe. https://docs.python.org/3/howto/free-threading-extensions.html */
+    {Py_mod_gil, Py_MOD_GIL_USED},
+#endif
     {0, NULL},
 };
 
@@ -177,7 +237,7 @@ PyDoc_STRVAR(capi_doc, "The C core bound by hand with the CPython C-API (see bin
 
 static struct PyModuleDef capi_module = {
     .m_base = PyModuleDef_HEAD_INIT,
-    .m_name = "bindings.capi._capi",
+    .m_name = CAPI_PACKAGE "._capi",
     .m_doc = capi_doc,
     .m_size = sizeof(capi_state),
     .m_methods = capi_functions,
