@@ -22,6 +22,7 @@ use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
 use pyo3::types::PyTuple;
 
+use crate::callbacks::check_signals_detached;
 use crate::convert::{empty, float64_array};
 use crate::errors::raise_for_status;
 use crate::ffi;
@@ -60,7 +61,9 @@ impl Drop for Handle {
 
 // region: struct
 /// Bayesian online change-point detector (see c_core/include/bcore.h).
-#[pyclass(frozen, module = "bindings.pyo3._pyo3")]
+#[pyclass(frozen)]
+#[cfg_attr(not(feature = "abi3"), pyo3(module = "bindings.pyo3._pyo3"))]
+#[cfg_attr(feature = "abi3", pyo3(module = "bindings.pyo3_abi3._pyo3"))]
 pub struct Detector {
     /// The handle, `None` once closed; locked around every call into the core.
     handle: Mutex<Option<Handle>>,
@@ -149,6 +152,15 @@ impl Detector {
     /// Many observations (1-D); returns the run length after each as int64.
     // Always without the GIL, locking included: a thread waiting for this detector waits
     // without the GIL too. Hence its own lock call, where `open_handle` locks attached.
+    //
+    // Ctrl-C: every millisecond or so the core asks `check_signals_detached`, which attaches
+    // just long enough to run the signal handlers. If one raised, the core stops between two
+    // steps (the detector keeps those it took) and the handler's exception is raised here; the
+    // lock is released and `run_lengths` dropped on the way out, as on every other return.
+    // A signal handler, or a finalizer the garbage collector runs meanwhile, that uses THIS
+    // detector would wait for the lock this thread holds: the one exception to the rule at
+    // the top of this file, which no binding can lift without letting two calls into the
+    // core use one detector at once.
     #[pyo3(signature = (xs, /))]
     fn update_many<'py>(
         &self,
@@ -161,19 +173,27 @@ impl Detector {
         let mut out = run_lengths.try_readwrite()?;
         let out = out.as_slice_mut()?;
         // region: update-many
-        let status = py.detach(|| {
+        let (status, interruption) = py.detach(|| {
             let guard = unpoison(self.handle.lock());
             let handle = guard.as_ref().ok_or_else(closed_error)?;
-            // SAFETY: a live detector, under the lock; both slices hold xs.len() elements.
-            Ok::<_, PyErr>(unsafe {
+            let mut interruption: Option<PyErr> = None;
+            // SAFETY: a live detector, under the lock; both slices hold xs.len() elements;
+            // `interruption` outlives the call, as `check_signals_detached` expects of ctx.
+            let status = unsafe {
                 ffi::bc_detector_update_many(
                     handle.as_ptr(),
                     xs.as_ptr(),
                     xs.len(),
                     out.as_mut_ptr(),
+                    Some(check_signals_detached),
+                    (&raw mut interruption).cast(),
                 )
-            })
+            };
+            Ok::<_, PyErr>((status, interruption))
         })?;
+        if let Some(err) = interruption {
+            return Err(err); // BC_ECALLBACK: what a signal handler raised
+        }
         // endregion: update-many
         raise_for_status(status, "update_many")?; // BC_EINVAL: a value is not finite
         Ok(run_lengths)
@@ -261,7 +281,9 @@ impl Detector {
 ///
 /// It needs no `__traverse__`: a Detector holds no Python objects, so no reference cycle can
 /// run through one.
-#[pyclass(frozen, module = "bindings.pyo3._pyo3")]
+#[pyclass(frozen)]
+#[cfg_attr(not(feature = "abi3"), pyo3(module = "bindings.pyo3._pyo3"))]
+#[cfg_attr(feature = "abi3", pyo3(module = "bindings.pyo3_abi3._pyo3"))]
 struct PosteriorOwner {
     detector: Py<Detector>,
 }
