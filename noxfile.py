@@ -90,6 +90,15 @@ def _install_package(
     if shutil.which("cargo"):
         session.install("./bindings/pyo3", env={**pyo3_env, **pins})
         expected.append("pyo3")
+        # The stable-ABI build of the same crate, where this interpreter can load it: the
+        # package's own rule (bindings.builds_for), asked of the session's interpreter
+        # directly, as the answer is needed under --no-install and --install-only alike.
+        python = shutil.which("python", path=session.bin)
+        ask = [str(python), "-c", "import bindings; print(*bindings.builds_for())"]
+        builds = subprocess.run(ask, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        if "pyo3-abi3" in builds.split():
+            session.install("./bindings/pyo3/abi3", env={**pyo3_env, **pins})
+            expected.append("pyo3-abi3")
     else:
         session.warn(_NO_CARGO)
     return expected
