@@ -121,12 +121,16 @@ def _install_package(
     # PIP_CONSTRAINT rather than -c: pip passes the variable on to the isolated build environments.
     pins = {"PIP_CONSTRAINT": str(MEASURED_VERSIONS)} if pinned else {}
     session.install(*settings, target, env=pins)
-    # What this interpreter can load: the backends and the stable-ABI builds its version allows.
-    builds = session.run(
-        "python", "-c", "import bindings; print(*bindings.builds_for())", silent=True, log=False
-    ).split()
+    # What this interpreter can load: the backends and the stable-ABI builds its version
+    # allows (the package's own rule, bindings.builds_for), asked of the session's
+    # interpreter directly, since session.run runs nothing under --no-install or --install-only.
+    python = shutil.which("python", path=session.bin)
+    ask = [str(python), "-c", "import bindings; print(*bindings.builds_for())"]
+    builds = subprocess.run(ask, cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     if shutil.which("cargo"):
         session.install("./bindings/pyo3", env={**pyo3_env, **pins})
+        if "pyo3-abi3" in builds:  # the stable-ABI build of the same crate
+            session.install("./bindings/pyo3/abi3", env={**pyo3_env, **pins})
     else:
         session.warn(_NO_CARGO)
         builds = [name for name in builds if not name.startswith("pyo3")]
