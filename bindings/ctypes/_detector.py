@@ -120,19 +120,17 @@ class Detector:
         # held across the slices, so no other thread sees a half-done
         # update_many; an interrupted one keeps the steps done so far.
         per_call = max(1, BC_CHECK_INTERVAL // self._length)
-        if size > per_call and not np.isfinite(xs).all():
-            # The core checks every x before its first step, but only within
-            # one call: the check across slices is made here, with its status.
-            raise_for_status(BC_EINVAL, "Detector.update_many")
-        status = BC_OK
         with self._lock:
             handle = self._open_handle()
-            for done in range(0, size, per_call):
-                offset = done * _ITEM_SIZE
+            # The core checks every x before its first step, but only within
+            # one call: across slices, the check is made here.
+            status = BC_OK if size <= per_call or np.isfinite(xs).all() else BC_EINVAL
+            done = 0
+            while not status and done < size:
                 count = min(per_call, size - done)
+                offset = done * _ITEM_SIZE
                 status = bc_detector_update_many(handle, start + offset, count, out + offset, NO_CHECK, None)
-                if status:
-                    break
+                done += count
         if status:
             raise_for_status(status, "Detector.update_many")
         return run_lengths
