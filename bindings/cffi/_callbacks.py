@@ -1,10 +1,11 @@
-"""C calling back into Python: integrate's integrand and find_peaks_into's allocator.
+"""C calling back into Python: integrate's integrand, find_peaks_into's allocator, and the
+check that lets Ctrl-C stop Detector.update_many.
 
-_build.py declares both as ``extern "Python"``; cffi compiles a static C
+_build.py declares each as ``extern "Python"``; cffi compiles a static C
 function of each signature, and ``@ffi.def_extern()`` below attaches its
 Python body. What a callback needs, and where its exception goes, travel
 through the C ``void *ctx`` as a handle (``ffi.new_handle``), one per call,
-never in a global: so both calls are re-entrant (f may itself call
+never in a global: so the calls are re-entrant (f may itself call
 integrate) and thread-safe. cffi takes the GIL back to run a body, while the
 rest of the C call runs without it.
 """
