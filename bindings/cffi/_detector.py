@@ -90,7 +90,7 @@ class Detector:
         with self._lock:
             status = bc_detector_update_many(self._open_handle(), source, len(arr), dest, check, ctx)
         if status:  # BC_EINVAL: a value is not finite, the detector unchanged; or BC_ECALLBACK
-            raise_for_status(status, "Detector.update_many", call and call.pop_error())
+            raise_for_status(status, "Detector.update_many", call.pop_error() if call else None)
         # endregion: update-many-check
         return run_lengths
 
