@@ -137,7 +137,7 @@ bc_check = ctypes.CFUNCTYPE(c_int, c_void_p)
 NO_CHECK = bc_check()
 #: The core asks its check every BC_CHECK_INTERVAL units of work, about a
 #: millisecond (bcore.h; a #define, so restated here by hand).
-BC_CHECK_INTERVAL = 1 << 20
+BC_CHECK_INTERVAL = 1 << 15
 # endregion: bc-check
 
 # region: bc-func
