@@ -1,6 +1,8 @@
 """What every test module shares: the ``core`` fixture, hypothesis profiles, leak checks.
 
-``core`` runs a test once per backend in ``bindings.BACKENDS``. A backend that
+``core`` runs a test once per build in ``bindings.BUILDS``: every backend, then
+the stable-ABI builds (``capi-abi3``...). A build this interpreter cannot load
+(``bindings.builds_for()``) is skipped, saying why. A backend that
 does not import is skipped, with the ImportError text as the reason, unless
 the environment variable ``BINDINGS_REQUIRED`` (comma-separated names; the nox
 session sets it to what it built) names it: then its tests fail, because a
@@ -77,12 +79,12 @@ def load_or_skip(name: str) -> ModuleType:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    available = [name for name in bindings.BACKENDS if try_load(name)[0] is not None]
+    available = [name for name in bindings.BUILDS if try_load(name)[0] is not None]
     lines = [
         f"bindings: {os.path.dirname(bindings.__file__)}",
         f"backends available: {', '.join(available) or 'none'}",
     ]
-    for name in bindings.BACKENDS:
+    for name in bindings.BUILDS:
         module, error = try_load(name)
         if module is None:
             lines.append(f"  {name} unavailable: {error}")
@@ -105,9 +107,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=error))
 
 
-@pytest.fixture(scope="session", params=bindings.BACKENDS, ids=bindings.BACKENDS)
+@pytest.fixture(scope="session", params=bindings.BUILDS, ids=bindings.BUILDS)
 def core(request: pytest.FixtureRequest) -> ModuleType:
-    """One backend module, e.g. ``bindings.load("capi")``; every test runs once per backend.
+    """One backend module, e.g. ``bindings.load("capi")``; every test runs once per build.
 
     Session-scoped, so hypothesis tests may use it: the module is the same
     object for every example anyway.
