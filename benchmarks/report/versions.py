@@ -161,7 +161,7 @@ def section(run: Run, checks: Checks) -> str:
             "",
         ]
     else:
-        parts += ["No version's instructions were counted on every version: no all-pattern comparison.", ""]
+        parts += ["Not every version's instructions were counted: no comparison over every pattern.", ""]
     if disagreements:
         parts += (
             ["Where time and instructions disagree:", ""] + [f"- ⚑ {line}" for line in disagreements] + [""]
