@@ -1,6 +1,7 @@
 """Sessions: `nox -s tests` builds the package and runs the shared suite; `nox -s lint` checks style.
 
-Others: `bench` (benchmarks and report), `overhead` (instruction counts), `from_scratch`
+Others: `bench` (benchmarks and report), `overhead` (instruction counts; with
+`bench_on-<X.Y>` and `overhead_on-<X.Y>`, one interpreter's part of them), `from_scratch`
 (the tutorials' minimal projects), `sanitize` (ASan + UBSan), `memcheck` (valgrind) and
 `fuzz` (long differential fuzzing and thread stress). Each session builds the package
 into its own virtual environment, so the only things a machine needs are Python, a
