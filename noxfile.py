@@ -1,6 +1,7 @@
 """Sessions: `nox -s tests` builds the package and runs the shared suite; `nox -s lint` checks style.
 
-Others: `bench` (benchmarks and report), `overhead` (instruction counts), `from_scratch`
+Others: `bench` (benchmarks and report), `overhead` (instruction counts; with
+`bench_on-<X.Y>` and `overhead_on-<X.Y>`, one interpreter's part of them), `from_scratch`
 (the tutorials' minimal projects), `sanitize` (ASan + UBSan), `memcheck` (valgrind) and
 `fuzz` (long differential fuzzing and thread stress). Each session builds the package
 into its own virtual environment, so the only things a machine needs are Python, a
@@ -10,6 +11,7 @@ C/C++ compiler and, for PyO3, cargo (and valgrind for memcheck).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -224,45 +226,145 @@ def fuzz(session: nox.Session) -> None:
     session.run("pytest", str(ROOT / "tests" / "test_stress.py"), "-p", "no:cacheprovider", env=stress)
 
 
-@nox.session
-def bench(session: nox.Session) -> None:
-    """Builds every backend, benchmarks it and writes benchmarks/results/<run>/ with report.md and plots.
+def _bench_runs():
+    """benchmarks/runs.py, imported by its path: where a run's files go (standard library only)."""
+    spec = importlib.util.spec_from_file_location("bench_runs", ROOT / "benchmarks" / "runs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    `nox -s bench -- --quick` measures fewer sizes and rounds and skips build times (for CI);
-    other arguments go to benchmarks/run.py (`python benchmarks/run.py --help`). A full run
-    also rewrites the results section of README.md from its report.
+
+def _chosen_pythons(session: nox.Session, chosen: str | None, default: list[str]) -> list[str]:
+    """The interpreters ``--pythons 3.11,3.13`` names (each must be one nox found), else ``default``."""
+    versions = [v.strip() for v in chosen.split(",") if v.strip()] if chosen else default
+    unknown = [v for v in versions if v not in (PYTHONS or [])]
+    if unknown and chosen:
+        session.error(
+            f"no CPython {', '.join(unknown)} on this machine; nox found: {', '.join(PYTHONS or [])}"
+        )
+    return versions
+
+
+def _session_for(name: str, version: str) -> str:
+    """The parametrized session of ``name`` for one interpreter ("bench_on-3.12")."""
+    return f"{name}-{version}" if PYTHONS else name  # nox found none: one session, on its own interpreter
+
+
+@nox.session(python=False)
+def bench(session: nox.Session) -> None:
+    """Builds every backend on each interpreter, benchmarks it and writes benchmarks/results/<run>/.
+
+    `-- --pythons 3.10,3.13` picks the interpreters (default: every one nox finds). The
+    primary one (`--primary 3.12`; default: the interpreter running nox if picked, else the
+    newest) runs every benchmark and writes report.md and the plots; each other one runs
+    first and measures its part into the run's versions/<X.Y>/: the headline call patterns
+    and every instruction count (benchmarks/README.md says why). Each runs in a session of
+    its own, `bench_on-<X.Y>`, with its own build. `-- --quick` measures fewer sizes and
+    rounds and skips build times (for CI); `--out FOLDER` names the run folder; other
+    arguments go to benchmarks/run.py (`python benchmarks/run.py --help`). A full run also
+    rewrites the results section of README.md from its report.
     """
-    session.log("[bench] building the package and every backend")
+    runs = _bench_runs()
+    parser = argparse.ArgumentParser(prog="nox -s bench --", allow_abbrev=False, add_help=False)
+    parser.add_argument("--pythons", metavar="X.Y,X.Y")
+    parser.add_argument("--primary", metavar="X.Y")
+    parser.add_argument("--out", type=Path)
+    options, args = parser.parse_known_args(session.posargs)
+    own = runs.interpreter_version()
+    versions = _chosen_pythons(session, options.pythons, default=PYTHONS or [own])
+    primary = options.primary or (own if own in versions else max(versions, key=runs.version_order))
+    if primary not in versions:
+        session.error(f"--primary {primary} is not among the interpreters measured ({', '.join(versions)})")
+    ours = args[: args.index("--")] if "--" in args else args  # run.py's own options, not pytest's
+    mode = "smoke" if "--smoke" in ours else "quick" if "--quick" in ours else "full"
+    folder = (options.out or runs.default_folder(mode)).resolve()
+    others = [version for version in versions if version != primary]
+    session.log(
+        f"[bench] run folder {folder}: CPython {primary} in full"
+        + (f", then {', '.join(others)} in part first" if others else "")
+    )
+    for version in others:
+        session.notify(_session_for("bench_on", version), ["--version-of", str(folder), *args])
+    session.notify(
+        _session_for("bench_on", primary), ["--out", str(folder), "--readme", str(ROOT / "README.md"), *args]
+    )
+
+
+@nox.session(python=PYTHONS)
+def bench_on(session: nox.Session) -> None:
+    """One interpreter's part of `nox -s bench`, which runs it; alone, a run on that interpreter only.
+
+    Arguments go to benchmarks/run.py. Unless it measures a further interpreter's part
+    (`--version-of`), it refreshes the tutorials' tables and figures afterwards: they come
+    from the latest full run.
+    """
+    session.log(f"[bench] building the package and every backend for {session.python or 'this interpreter'}")
     required = _install_package(session, "bench", pinned=True, symbols=True)
     env = {"BINDINGS_REQUIRED": ",".join(required)}
     # From outside the source tree, so `import bindings` finds the installed package.
     session.chdir(session.create_tmp())
-    runner = str(ROOT / "benchmarks" / "run.py")
-    session.run("python", runner, "--readme", str(ROOT / "README.md"), *session.posargs, env=env)
-    # The tutorials' tables and figures come from the latest full run: refresh them.
-    session.run("python", str(ROOT / "tutorials" / "tools" / "sync.py"), "--write")
+    session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs, env=env)
+    if "--version-of" not in session.posargs:
+        session.run("python", str(ROOT / "tutorials" / "tools" / "sync.py"), "--write")
 
 
-@nox.session
-def overhead(session: nox.Session) -> None:
-    """Counts the instructions one call costs on every backend (callgrind) and fails when they rise.
-
-    `nox -s overhead` compares with the committed benchmarks/overhead/baseline.json;
-    `-- --against REV` builds git revision REV in a worktree and compares with it (the robust
-    way in CI); `-- --update-baseline` rewrites the committed baseline. Other arguments go to
-    benchmarks/overhead/run.py (`python benchmarks/overhead/run.py --help`).
-
-    The README's test command runs it, so CI gates every commit on the committed baseline.
-    Without valgrind it is skipped with the reason, except in CI, where it must run.
-    """
+def _need_valgrind(session: nox.Session) -> None:
+    """Skips the session, saying why, when valgrind is missing; fails it in CI."""
     if shutil.which("valgrind") is None:
         message = "valgrind not found: the overhead gate needs it (Debian: apt-get install valgrind)"
         if os.environ.get("CI"):
             session.error(message)
         session.skip(message)
+
+
+@nox.session
+def overhead(session: nox.Session) -> None:
+    """Counts the instructions one call costs on every build (callgrind) and fails when they rise.
+
+    `nox -s overhead` compares with the committed baseline of its interpreter's version,
+    benchmarks/overhead/baselines/<X.Y>.json; a version without one is measured and not
+    gated, which the output says. `-- --pythons 3.11,3.13` measures each of these
+    interpreters (each other than nox's own in a session of its own, `overhead_on-<X.Y>`,
+    results in build/overhead/<X.Y>/). `-- --against REV` builds git revision REV in a
+    worktree and compares with it (the robust way in CI); `-- --update-baseline` rewrites
+    the committed baseline of each version measured. Other arguments go to
+    benchmarks/overhead/run.py (`python benchmarks/overhead/run.py --help`).
+
+    The README's test command runs it, so CI gates every commit on the committed baseline.
+    Without valgrind it is skipped with the reason, except in CI, where it must run.
+    """
+    _need_valgrind(session)
+    runs = _bench_runs()
+    parser = argparse.ArgumentParser(prog="nox -s overhead --", allow_abbrev=False, add_help=False)
+    parser.add_argument("--pythons", metavar="X.Y,X.Y")
+    options, args = parser.parse_known_args(session.posargs)
+    own = runs.interpreter_version()
+    versions = _chosen_pythons(session, options.pythons, default=[own])
+    several = len(versions) > 1 and not any(arg.startswith("--out") for arg in args)
+
+    def arguments(version: str) -> list[str]:
+        out = [f"--out={ROOT / 'build' / 'overhead' / version}"] if several else []
+        return [*args, *out]
+
+    for version in versions:
+        if version != own:
+            session.notify(_session_for("overhead_on", version), arguments(version))
+    if own in versions:  # nox's own interpreter in this session, as CI has always run it
+        _measure_overhead(session, arguments(own))
+
+
+@nox.session(python=PYTHONS)
+def overhead_on(session: nox.Session) -> None:
+    """`nox -s overhead` on one interpreter (`nox -s overhead -- --pythons ...` runs it); same arguments."""
+    _need_valgrind(session)
+    _measure_overhead(session, list(session.posargs))
+
+
+def _measure_overhead(session: nox.Session, args: list[str]) -> None:
+    """Builds this tree (and with ``--against REV`` that revision) and runs the overhead check."""
     parser = argparse.ArgumentParser(prog="nox -s overhead --", allow_abbrev=False, add_help=False)
     parser.add_argument("--against", metavar="REV")
-    options, args = parser.parse_known_args(session.posargs)
+    options, args = parser.parse_known_args(args)
     runner = ("python", str(ROOT / "benchmarks" / "overhead" / "run.py"))
     tmp = Path(session.create_tmp()).resolve()
     if options.against:
@@ -273,7 +375,8 @@ def overhead(session: nox.Session) -> None:
             *git, "rev-parse", "--verify", f"{options.against}^{{commit}}", external=True, silent=True
         )
         label = f"{options.against} ({revision.strip()[:12]})"
-        source, results = tmp / "against", ROOT / "build" / "overhead" / "against"
+        against = f"against-{session.python}" if session.python else "against"  # one per interpreter
+        source, results = tmp / "against", ROOT / "build" / "overhead" / against
         shutil.rmtree(source, ignore_errors=True)  # left by an interrupted run
         session.run(*git, "worktree", "prune", external=True)
         session.run(*git, "worktree", "add", "--detach", str(source), revision.strip(), external=True)
@@ -297,7 +400,9 @@ def overhead(session: nox.Session) -> None:
     session.log("[overhead] building and measuring this tree")
     required = _install_package(session, pinned=True)
     if not any(arg.startswith("--backends") for arg in args):
-        args.append(f"--backends={','.join(required)}")  # a backend that should build and does not: error
+        # Every build this interpreter should load, the stable-ABI ones included: one that
+        # should build and does not is an error; one the baseline lacks is measured, not gated.
+        args.append(f"--backends={','.join(required)}")
     session.chdir(tmp)  # outside the source tree, so `import bindings` finds the installed package
     session.run(*runner, *args, f"--pins={MEASURED_VERSIONS}")
 

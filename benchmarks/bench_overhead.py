@@ -24,6 +24,7 @@ import bindings
 FLOOR_REPEATS = 3
 
 
+@pytest.mark.every_build  # and on each stable-ABI build: what abi3 costs per pattern
 @pytest.mark.parametrize("pattern", PATTERNS)
 def bench_overhead(benchmark, core, backend, pattern, settings):
     label(benchmark, kind="overhead", pattern=pattern, backend=backend, call=PATTERNS[pattern].call)

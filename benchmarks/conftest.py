@@ -1,23 +1,28 @@
 """Fixtures of the benchmark suite: the backend parametrization and the run's settings.
 
 A benchmark that takes ``core`` runs once per backend that imports on this install
-(``bindings.available()``); ``backend`` is its name. If the environment variable
-``BINDINGS_REQUIRED`` (comma-separated, set by nox) names a backend that does not
-import, the run stops at once: a report that silently lacks a backend would mislead.
+(``bindings.available()``); ``backend`` is its name. One marked ``every_build`` (the call
+patterns) also runs on each stable-ABI build that imports (``capi-abi3``..., see
+``builds.py``). If the environment variable ``BINDINGS_REQUIRED`` (comma-separated, set by
+nox) names a build that does not import, the run stops at once: a report that silently
+lacks a backend would mislead.
 
 ``--bench-mode`` (full, quick, smoke) picks the sizes and rounds in ``helpers.MODES``;
 the fixtures ``sweep_n``, ``conversion_n`` and ``ownership_n`` take the mode's sizes.
 ``--bench-worker K`` numbers the worker process (``run.py`` starts several): every figure
 records it, and odd workers measure the backends of a group in the reverse order.
+``--bench-headline`` keeps only the headline call patterns (``patterns.HEADLINE``), their
+A/A repeat and the floors: what ``run.py --version-of`` measures on a further interpreter.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
 
+import builds
 import pytest
 from helpers import MODES, Settings
-from patterns import REFERENCE
+from patterns import HEADLINE, REFERENCE
 
 import bindings
 
@@ -37,22 +42,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="number of this worker process (recorded in every figure; odd: backends in reverse)",
     )
     group.addoption(
+        "--bench-headline",
+        action="store_true",
+        help="only the headline call patterns, their A/A repeat and the floors (a further interpreter's part)",
+    )
+    group.addoption(
         "--bench-no-table",
         action="store_true",
         help="do not print pytest-benchmark's table (the report is made from the JSON)",
     )
 
 
-def _available() -> tuple[str, ...]:
-    return bindings.available()
+def _available(every_build: bool = False) -> tuple[str, ...]:
+    """The backends that import here; with ``every_build``, their stable-ABI builds too."""
+    return builds.loadable() if every_build else builds.loadable(bindings.BACKENDS)
+
+
+#: Only the call patterns run on the stable-ABI builds too (see builds.py).
+EVERY_BUILD = "every_build"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{EVERY_BUILD}: runs on the stable-ABI builds too")
     try:
         required = bindings.required()
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
-    missing = sorted(required - set(_available()))
+    missing = sorted(required - set(_available(every_build=True)))
     if missing:
         errors = []
         for name in missing:
@@ -64,17 +80,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    missing = [name for name in bindings.BACKENDS if name not in _available()]
+    missing = [name for name in bindings.BUILDS if name not in _available(every_build=True)]
     return [
         f"bench mode: {config.getoption('--bench-mode')}",
-        f"backends benchmarked: {', '.join(_available()) or 'none'}",
+        f"backends benchmarked: {', '.join(_available(every_build=True)) or 'none'}",
         f"backends not built here: {', '.join(missing) or 'none'}",
     ]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        names = _available()
+        names = _available(every_build=metafunc.definition.get_closest_marker(EVERY_BUILD) is not None)
         if not names:
             raise pytest.UsageError("no backend imports: build the package first (pip install .)")
         metafunc.parametrize("backend", names, ids=names)
@@ -107,7 +123,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     per repeat) go at even intervals among the rest, so the plausibility check has a
     floor measured under every stretch of the run's conditions.
     """
-    others = [name for name in bindings.BACKENDS if name != REFERENCE]
+    if config.getoption("--bench-headline"):
+        _keep_headline(config, items)
+    others = [name for name in builds.ordered(bindings.BUILDS) if name != REFERENCE]
     if config.getoption("--bench-worker") % 2:
         others.reverse()
     order = {name: i for i, name in enumerate([REFERENCE, *others])}
@@ -141,6 +159,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for k, group in reversed(list(enumerate(groups.values()))):
         spread[round(k * len(others) / len(groups)) : round(k * len(others) / len(groups))] = group
     items[:] = spread
+
+
+#: What a further interpreter's part measures (``--bench-headline``): the floors whole, the
+#: call patterns and their A/A repeat for the headline patterns only.
+_HEADLINE_TESTS = {"bench_floor": None, "bench_overhead": HEADLINE, "bench_overhead_again": HEADLINE}
+
+
+def _keep_headline(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def kept(item: pytest.Item) -> bool:
+        name = getattr(item, "originalname", item.name)
+        if name not in _HEADLINE_TESTS:
+            return False
+        wanted = _HEADLINE_TESTS[name]
+        return wanted is None or item.callspec.params.get("pattern") in wanted
+
+    dropped = [item for item in items if not kept(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if kept(item)]
 
 
 @pytest.fixture(autouse=True)

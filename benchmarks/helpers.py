@@ -37,6 +37,7 @@ class Settings:
     alloc_samples: int  # calls measured with tracemalloc per pattern
     workers: int  # independent processes that each measure every call pattern
     size_workers: int  # ... that each run the size, ownership and thread benchmarks
+    version_workers: int  # ... that each run the headline patterns on a further interpreter
     round_seconds: float  # one round of a calls loop lasts at least this long
     rounds: int  # rounds per benchmark (fewer when a round is long: see measure)
     max_seconds: float  # rounds stop growing past this much time per benchmark
@@ -55,6 +56,7 @@ MODES = {
         alloc_samples=15,
         workers=30,
         size_workers=3,
+        version_workers=15,
         round_seconds=0.001,
         rounds=10,
         max_seconds=0.25,
@@ -71,6 +73,7 @@ MODES = {
         alloc_samples=5,
         workers=4,
         size_workers=1,
+        version_workers=3,
         round_seconds=0.001,
         rounds=10,
         max_seconds=0.05,
@@ -89,6 +92,7 @@ MODES = {
         alloc_samples=2,
         workers=2,
         size_workers=1,
+        version_workers=2,
         round_seconds=0.00005,
         rounds=5,
         max_seconds=0.0,

@@ -1,6 +1,7 @@
 """Runs the whole benchmark suite into one run folder and writes its report.
 
     python benchmarks/run.py [--quick | --smoke] [--out FOLDER] [--readme README.md] [-- PYTEST ARGS]
+    python benchmarks/run.py [--quick | --smoke] --version-of FOLDER   # a further interpreter's part
 
 ``nox -s bench`` calls this after installing the package; it can also be run directly
 in any environment where the package (and the ``bench`` extra) is installed, from a
@@ -28,6 +29,16 @@ rounds on tiny inputs: the test suite's check that nothing is broken; its number
 nothing). The folder is ``benchmarks/results/<UTC time>-<host>[-quick|-smoke]`` unless
 ``--out`` says otherwise. ``--readme`` rewrites README.md's results section, in full
 mode only.
+
+The call patterns (``bench_overhead.py``) and the instruction counts cover every build
+that imports, the stable-ABI builds (``capi-abi3``...) included; everything else the
+backends only (``builds.py``).
+
+``--version-of RUN`` measures this interpreter's part of a run over several interpreters
+(``nox -s bench -- --pythons ...``), into ``RUN/versions/<X.Y>/``: the headline call
+patterns with their A/A repeat and the floors, in the mode's ``version_workers`` workers,
+and every pattern's instruction count; no sizes, static figures or report (the run's
+primary interpreter writes the report, over every version, once the others are in).
 """
 
 from __future__ import annotations
@@ -36,22 +47,22 @@ import argparse
 import dataclasses
 import gzip
 import json
-import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import builds
 import machine
 import report
+import runs
 import static
 from helpers import MODES
 
+import bindings
+
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 
 #: pytest-benchmark's own calibration, for the benchmarks that time through its loop
 #: (``bench_harness``); every other benchmark sets its rounds itself (``helpers.measure``).
@@ -107,13 +118,6 @@ class Stages:
             self._current = None
 
 
-def default_folder(mode: str) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    host = re.sub(r"[^A-Za-z0-9-]+", "-", socket.gethostname().split(".")[0]).strip("-")[:24] or "host"
-    tag = os.environ.get("BENCH_MACHINE_TAG", host)
-    return RESULTS / f"{stamp}-{tag}{'' if mode == 'full' else '-' + mode}"
-
-
 def run_pytest(files: tuple[str, ...], raw: Path, mode: str, worker: int, extra: list[str]) -> int:
     """One worker process: pytest-benchmark over ``files``, its JSON written to ``raw``."""
     command = [sys.executable, "-m", "pytest", *(str(HERE / name) for name in files)]
@@ -138,16 +142,18 @@ def merge(parts: list[Path], target: Path) -> None:
         json.dump(merged or {"benchmarks": []}, handle)
 
 
-def run_benchmarks(folder: Path, mode: str, extra: list[str], stages: Stages) -> int:
-    workers = MODES[mode].workers
+def run_benchmarks(folder: Path, mode: str, extra: list[str], stages: Stages, headline: bool = False) -> int:
+    """Every benchmark, or with ``headline`` the headline call patterns and the floors only."""
+    workers = MODES[mode].version_workers if headline else MODES[mode].workers
+    files, extra = (("bench_overhead.py",), ["--bench-headline", *extra]) if headline else (CALL_FILES, extra)
     parts = []
     for worker in range(workers):
         stages.begin(f"call benchmarks, worker {worker + 1} of {workers}")
         parts.append(folder / f"benchmarks.worker{worker}.json")
-        code = run_pytest(CALL_FILES, parts[-1], mode, worker, extra)
+        code = run_pytest(files, parts[-1], mode, worker, extra)
         if code not in (0, NO_TESTS):  # -k may select nothing from one group of files
             return code
-    size_workers = MODES[mode].size_workers
+    size_workers = 0 if headline else MODES[mode].size_workers
     for worker in range(size_workers):
         stages.begin(f"size, ownership and thread benchmarks, worker {worker + 1} of {size_workers}")
         parts.append(folder / f"benchmarks.sizes{worker}.json")
@@ -158,14 +164,17 @@ def run_benchmarks(folder: Path, mode: str, extra: list[str], stages: Stages) ->
     return 0
 
 
-def count_instructions(folder: Path, backends: list[str]) -> str:
-    """Counts every call pattern under callgrind into ``folder/instructions``; "" or why not."""
+def count_instructions(folder: Path, backends: list[str], profile: bool = True) -> str:
+    """Counts every call pattern under callgrind into ``folder/instructions``; "" or why not.
+
+    ``profile``: also the raw calls and where each call's instructions go (the wrapper-tax
+    table's; the primary interpreter's report only).
+    """
     if shutil.which("valgrind") is None:
         return "valgrind is not installed (Debian/Ubuntu: apt-get install valgrind)"
     work = folder / "instructions" / "work"  # the run's own: two runs at once must not share one
-    # --raw and --profile: the wrapper-tax table's raw calls and where each call's instructions go.
     command = [sys.executable, str(HERE / "overhead" / "run.py"), "--no-compare", "--no-wall-clock"]
-    command += ["--raw", "--profile"]
+    command += ["--raw", "--profile"] if profile else []
     command += [f"--backends={','.join(backends)}", f"--out={folder / 'instructions'}", "--label=this run"]
     command += [f"--work={work}"]
     print("$ " + " ".join(command), flush=True)
@@ -181,6 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     modes.add_argument("--smoke", action="store_true", help="a handful of rounds: checks the suite runs")
     parser.add_argument("--out", type=Path, help="the run folder (default: benchmarks/results/<time>-<host>)")
     parser.add_argument("--readme", type=Path, help="README.md whose results section a full run rewrites")
+    parser.add_argument(
+        "--version-of",
+        type=Path,
+        metavar="RUN",
+        help="measure this interpreter's part of a run over several (headline patterns, instruction "
+        "counts) into RUN/versions/<X.Y>/",
+    )
     parser.add_argument("--no-build-time", action="store_true", help="skip the build-time measurement")
     parser.add_argument(
         "--no-instructions", action="store_true", help="skip the instruction counts (callgrind)"
@@ -188,42 +204,68 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest after --, e.g. -k noop")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "smoke" if args.smoke else "full"
-    folder = (args.out or default_folder(mode)).resolve()
+    if args.version_of and (args.out or args.readme):
+        parser.error("--version-of names the run folder: no --out or --readme with it")
+    version = runs.interpreter_version()
+    if args.version_of:
+        folder = runs.version_folder(args.version_of.resolve(), version)
+    else:
+        folder = (args.out or runs.default_folder(mode)).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    stages = Stages(4 + MODES[mode].workers + MODES[mode].size_workers)
+    settings = MODES[mode]
+    workers = settings.version_workers if args.version_of else settings.workers + settings.size_workers
+    stages = Stages(4 + workers - (2 if args.version_of else 0))
     meta = {
         "mode": mode,
+        # What was measured: everything ("full"), or a further interpreter's part ("headline").
+        "scope": "headline" if args.version_of else "full",
+        "python": version,
         "started_utc": started,
         "argv": sys.argv[1:],
-        "settings": dataclasses.asdict(MODES[mode]),
+        "settings": dataclasses.asdict(settings),
+        # The oldest CPython each stable-ABI build runs on, as this tree declares it: the
+        # report's count of wheels comes from here, so it matches the builds measured.
+        "abi3_oldest": {name: ".".join(map(str, oldest)) for name, oldest in bindings.ABI3_BACKENDS.items()},
     }
 
-    import bindings
-
-    built = bindings.available()
-    print(f"[bench] {mode} run into {folder}; backends built: {', '.join(built) or 'none'}", flush=True)
+    built = builds.loadable()  # the backends and the stable-ABI builds
+    print(f"[bench] {mode} run into {folder}; builds that import: {', '.join(built) or 'none'}", flush=True)
     required = bindings.required()
     if required - set(built):
-        print(f"[bench] BINDINGS_REQUIRED names backends that do not import: {sorted(required - set(built))}")
+        print(f"[bench] BINDINGS_REQUIRED names builds that do not import: {sorted(required - set(built))}")
         return 1
 
     stages.begin("machine", "machine.json")
     description = machine.describe()
     (folder / "machine.json").write_text(json.dumps(description, indent=2) + "\n")
 
-    code = run_benchmarks(folder, mode, args.pytest_args, stages)
+    headline = args.version_of is not None
+    code = run_benchmarks(folder, mode, args.pytest_args, stages, headline=headline)
     if code != 0:
         print(f"[bench] the benchmark suite failed (pytest exit code {code})", flush=True)
         return code
 
     stages.begin("instruction counts", "callgrind, the overhead check's machinery")
     absent = (
-        "skipped (--no-instructions)" if args.no_instructions else count_instructions(folder, list(built))
+        "skipped (--no-instructions)"
+        if args.no_instructions
+        else count_instructions(folder, list(built), profile=not headline)
     )
     meta["instructions"] = absent or "counted"
     if absent:
         print(f"[bench] no instruction counts: {absent}", flush=True)
+
+    if headline:  # the primary interpreter's run writes the rest, and the report over every version
+        stages.end()
+        description["load_average_end"] = machine.load_average()
+        (folder / "machine.json").write_text(json.dumps(description, indent=2) + "\n")
+        meta["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        meta["stage_seconds"] = stages.durations
+        (folder / "run.json").write_text(json.dumps(meta, indent=2) + "\n")
+        total = time.perf_counter() - stages.start
+        print(f"\n[bench] CPython {version}'s part done in {total:.0f} s: {folder}", flush=True)
+        return 0
 
     build_time = mode == "full" and not args.no_build_time
     stages.begin(
@@ -232,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         if build_time
         else f"artefact size, import time, memory, lines (build time: not measured in --{mode})",
     )
-    figures = static.measure(list(built), build_time=build_time, import_runs=IMPORT_RUNS[mode])
+    backends = [name for name in built if name in bindings.BACKENDS]  # static figures: per technology
+    figures = static.measure(backends, build_time=build_time, import_runs=IMPORT_RUNS[mode])
     (folder / "static.json").write_text(json.dumps(figures, indent=2) + "\n")
 
     stages.begin("report", "report.md and plots")

@@ -8,6 +8,11 @@ and that every built backend, pattern, baseline, variant, sweep and thread figur
 the output, measured by the net-of-loop method (the loop builder), with its interval,
 its CALL path and (with valgrind) its instruction count. No timing is judged: on a
 shared CI machine the numbers mean nothing.
+
+It also runs ``run.py --smoke --version-of``, a further interpreter's part of a run over
+several (here the same interpreter: the test checks what is measured and where it goes),
+and writes the report of a run holding that part, so the cross-version and stable-ABI
+sections run on real data.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -32,7 +38,8 @@ RUNNER = ROOT / "benchmarks" / "run.py"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 try:
     # The one definition the benchmarks, the check and the report share.
-    from patterns import PATTERNS, RAW_CALLS
+    import builds
+    from patterns import HEADLINE, PATTERNS, RAW_CALLS
 finally:
     sys.path.remove(str(ROOT / "benchmarks"))
 VALGRIND = shutil.which("valgrind") is not None
@@ -55,6 +62,25 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"benchmarks/run.py --smoke failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
     )
     return folder
+
+
+def _version() -> str:
+    free_threaded = sysconfig.get_config_var("Py_GIL_DISABLED")
+    return f"{sys.version_info.major}.{sys.version_info.minor}{'t' if free_threaded else ''}"
+
+
+@pytest.fixture(scope="module")
+def version_part(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A further interpreter's part, measured into a run folder of its own; its folder."""
+    folder = tmp_path_factory.mktemp("bench") / "parts"
+    command = [sys.executable, str(RUNNER), "--smoke", "--version-of", str(folder), "--no-instructions"]
+    result = subprocess.run(
+        command, cwd=folder.parent, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, (
+        f"run.py --version-of failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    )
+    return folder / "versions" / _version()
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +248,54 @@ def test_the_report_covers_every_section_and_backend(run_folder: Path) -> None:
         assert re.search(rf"^\| {re.escape(backend)} +\|", report, re.MULTILINE), backend
     machine = json.loads((run_folder / "machine.json").read_text())
     assert machine["python"]["version"] and machine["cpu"]["logical_cores"]
+
+
+def test_a_further_interpreters_part_measures_the_headline_patterns_on_every_build(
+    version_part: Path,
+) -> None:
+    assert {path.name for path in version_part.iterdir()} >= {
+        "benchmarks.json.gz",
+        "machine.json",
+        "run.json",
+    }
+    meta = json.loads((version_part / "run.json").read_text())
+    assert meta["scope"] == "headline" and meta["python"] == _version()
+    with gzip.open(version_part / "benchmarks.json.gz", "rt") as handle:
+        measured = [bench["extra_info"] for bench in json.load(handle)["benchmarks"]]
+    calls = [info for info in measured if info["kind"] == "overhead"]
+    assert {info["pattern"] for info in calls} == set(HEADLINE)
+    for build in builds.loadable():  # the stable-ABI builds too
+        for pattern in HEADLINE:
+            for worker in range(meta["settings"]["version_workers"]):
+                assert _present(calls, pattern=pattern, backend=build, worker=worker), (
+                    build,
+                    pattern,
+                    worker,
+                )
+    assert {info["kind"] for info in measured} == {"overhead", "baseline"}  # nothing but calls and floors
+    assert _present(calls, backend="capi", variant="again")
+
+
+def test_the_report_compares_versions_and_builds(
+    run_folder: Path, version_part: Path, tmp_path: Path
+) -> None:
+    # The primary run, with the part filed as another version's: the report's multi-version path.
+    combined = tmp_path / "run"
+    shutil.copytree(run_folder, combined)
+    shutil.copytree(version_part, combined / "versions" / "3.99")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import report
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    assert report.main([str(combined), "--no-plots"]) == 0
+    text = (combined / "report.md").read_text()
+    across = text.split("## Across Python versions", 1)[1].split("\n## ", 1)[0]
+    assert f"CPython {_version()}" in across and "CPython 3.99" in across
+    for backend in bindings.available():
+        assert re.search(rf"^\| {re.escape(backend)} +\|", across, re.MULTILINE), backend
+    stable = text.split("## The stable ABI", 1)[1].split("\n## ", 1)[0]
+    assert "### Wheels to cover CPython 3.10" in stable
+    for build in builds.loadable():
+        if build.endswith(builds.ABI3_SUFFIX):
+            assert build in stable, build

@@ -151,3 +151,59 @@ def test_one_extra_nested_call_counts_one_call_more(results: dict[str, Path]) ->
     one, two = counts["python_call"], counts["nested_call"]
     # The nested call also loads g from the globals: a few instructions more than the outer call.
     assert 0.9 <= (two - one) / one <= 1.25, counts
+
+
+# ---- builds and versions: what is gated --------------------------------------------------
+
+
+def _result(counts: dict[str, dict[str, float]]) -> dict:
+    return {"label": "x", "environment": {"python": "3.11"}, "instructions_per_call": counts}
+
+
+def test_a_build_the_baseline_lacks_is_measured_and_not_gated(tmp_path: Path) -> None:
+    """A stable-ABI build new since the baseline: shown, never failing the gate, and said so."""
+    old = _result({"capi": {"noop": 100.0}})
+    new = _result({"capi": {"noop": 100.0}, "capi-abi3": {"noop": 500.0}})
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    comparison = _compare(tmp_path / "old.json", tmp_path / "new.json")
+    assert comparison.returncode == 0, comparison.stdout
+    assert "Not in the baseline, so measured and not gated: capi-abi3." in comparison.stdout
+    # ... and gated like any other once the baseline has it.
+    (tmp_path / "old.json").write_text(
+        json.dumps(_result({**old["instructions_per_call"], "capi-abi3": {"noop": 100.0}}))
+    )
+    assert _compare(tmp_path / "old.json", tmp_path / "new.json").returncode == 1
+
+
+def test_each_interpreter_version_has_its_own_baseline() -> None:
+    baselines = sorted((OVERHEAD / "baselines").glob("*.json"))
+    assert baselines, "no committed baseline"
+    for path in baselines:  # each measured on the version it is named after
+        python = json.loads(path.read_text())["environment"]["python"]
+        assert python.startswith(f"{path.stem.rstrip('t')}."), (path.name, python)
+
+
+def test_a_stable_abi_build_is_a_known_name(tmp_path: Path) -> None:
+    """--backends takes the builds' names: one that is not built fails as not built, not as unknown."""
+    absent = [name for name in bindings.BUILDS if name.endswith("-abi3") and name not in _loadable()]
+    command = [sys.executable, str(OVERHEAD / "run.py"), "--no-compare", "--no-wall-clock"]
+    command += [f"--out={tmp_path / 'out'}", f"--work={tmp_path / 'work'}"]
+    unknown = subprocess.run([*command, "--backends=capi-abi4"], capture_output=True, text=True, check=False)
+    assert unknown.returncode != 0 and "unknown build(s): capi-abi4" in unknown.stderr
+    if absent:
+        missing = subprocess.run(
+            [*command, f"--backends={absent[0]}"], capture_output=True, text=True, check=False
+        )
+        assert missing.returncode == 2 and f"not built in this install: {absent[0]}" in missing.stderr
+
+
+def _loadable() -> list[str]:
+    found = []
+    for name in bindings.BUILDS:
+        try:
+            bindings.load(name)
+        except ImportError:
+            continue
+        found.append(name)
+    return found

@@ -86,6 +86,11 @@ def differences(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], li
     return environment, redefined
 
 
+def before_backends(old: dict[str, Any]) -> set[str]:
+    """The builds a result counted."""
+    return set(old.get("instructions_per_call", {}))
+
+
 def _table(rows: list[Row], with_status: bool = True) -> str:
     body = [
         [
@@ -141,6 +146,12 @@ def report(
     if gone:
         names = ", ".join(f"{r.backend}/{r.pattern}" for r in gone)
         lines += [f"Warning: measured in the baseline but not now: {names}.", ""]
+    new_rows = [r for r in rows if r.status == NEW]
+    if new_rows:
+        # A build or pattern the baseline lacks (a stable-ABI build, say) has nothing to rise from.
+        whole = [b for b in dict.fromkeys(r.backend for r in new_rows) if b not in before_backends(old)]
+        names = [*whole, *(f"{r.backend}/{r.pattern}" for r in new_rows if r.backend not in whole)]
+        lines += [f"Not in the baseline, so measured and not gated: {', '.join(names)}.", ""]
     if failed:
         lines += [
             f"**{'REGRESSION' if gated else 'Would fail'}: {len(failed)} figure(s) rose more than {fail_above:g}%**",

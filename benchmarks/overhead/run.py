@@ -1,9 +1,9 @@
 """The call-overhead check: instructions per call of every built backend, under callgrind.
 
-    python benchmarks/overhead/run.py                      # measure, compare with baseline.json
+    python benchmarks/overhead/run.py                      # measure, compare with baselines/<X.Y>.json
     python benchmarks/overhead/run.py --baseline OLD.json  # compare with another result
     python benchmarks/overhead/run.py --no-compare         # measure only
-    python benchmarks/overhead/run.py --update-baseline    # measure, rewrite baseline.json
+    python benchmarks/overhead/run.py --update-baseline    # measure, rewrite baselines/<X.Y>.json
 
 It measures the ``bindings`` package installed for the interpreter that runs it
 (``nox -s overhead`` installs it first; see README.md): first a native run per
@@ -11,6 +11,11 @@ backend fills the bytecode cache, then one callgrind run per backend counts
 (``--jobs`` at a time), then a native run times (information only). Results go
 to ``build/overhead/overhead.json`` and ``overhead.md``; the exit status is 1
 when the comparison finds a regression, 2 when measuring failed.
+
+Counts depend on the interpreter's version, so each version has its own committed
+baseline, ``baselines/<X.Y>.json`` ("3.11"): a version without one is measured and not
+gated. The builds measured are the backends and their stable-ABI builds
+(``bindings.BUILDS``: ``capi-abi3``...); a build the baseline lacks is measured, not gated.
 """
 
 from __future__ import annotations
@@ -32,10 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import callgrind
 import compare
 import patterns
+import runs
 import tables
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_BASELINE = HERE / "baseline.json"
+#: The committed baseline of this interpreter's version.
+DEFAULT_BASELINE = HERE / "baselines" / f"{runs.interpreter_version()}.json"
 DEFAULT_OUT = HERE.parents[1] / "build" / "overhead"
 DEFAULT_WORK = DEFAULT_OUT / "work"
 
@@ -44,7 +51,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--backends",
-        help="comma-separated; each must be built (default: every backend built in this install)",
+        help="comma-separated builds (capi, capi-abi3, ...); each must be built "
+        "(default: every build in this install)",
     )
     parser.add_argument(
         "--calls", type=int, default=2000, help="iterations of each counted loop (default 2000)"
@@ -85,14 +93,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def built_backends(requested: str | None) -> tuple[list[str], list[str]]:
-    """(backends to measure, backends asked for or defined but not built)."""
+    """(builds to measure, builds asked for or defined but not built)."""
+    import builds
+
     import bindings
 
-    names = requested.split(",") if requested else list(bindings.BACKENDS)
-    unknown = [name for name in names if name not in bindings.BACKENDS]
+    names = requested.split(",") if requested else list(builds.ordered(bindings.BUILDS))
+    unknown = [name for name in names if name not in bindings.BUILDS]
     if unknown:
-        sys.exit(f"unknown backend(s): {', '.join(unknown)}; the backends are {', '.join(bindings.BACKENDS)}")
-    available = bindings.available()
+        sys.exit(f"unknown build(s): {', '.join(unknown)}; the builds are {', '.join(bindings.BUILDS)}")
+    available = builds.loadable()
     return [n for n in names if n in available], [n for n in names if n not in available]
 
 
@@ -249,7 +259,14 @@ def main(argv: list[str] | None = None) -> int:
         comparison, status = compare.report(baseline, result, args.fail_above, args.warn_above)
         text += "\n" + comparison
     elif not args.no_compare and not args.update_baseline:
-        text += f"\nNo baseline at {args.baseline}: nothing to compare with.\n"
+        version = runs.interpreter_version()
+        text += (
+            f"\n**Not gated**: no baseline for CPython {version} at {args.baseline}, so these counts were "
+            f"measured and compared with nothing. Commit one from a fresh clone with "
+            f"`nox -s overhead -- --pythons {version} --update-baseline`.\n"
+            if args.baseline == DEFAULT_BASELINE
+            else f"\nNo baseline at {args.baseline}: nothing to compare with.\n"
+        )
     if args.update_baseline:
         result["label"] = f"the committed baseline ({time.strftime('%Y-%m-%d', time.gmtime())})"
         args.baseline.write_text(json.dumps(result, indent=2) + "\n")

@@ -26,6 +26,8 @@ One job per module, each importing only the ones listed before it:
   paths, what a harness adds);
 - ``tax``: the wrapper tax, each call against the cheapest call of the same C function,
   and where the difference goes (callgrind's profile);
+- ``versions``: the cross-version section (a run over several interpreters, ``Run.versions``);
+- ``abi3``: the stable-ABI section, abi3 over full per pattern and the wheels each choice needs;
 - ``cli``: ``main(argv)``, also run by ``python benchmarks/report`` (``__main__``).
 
 Everything other code uses (``benchmarks/run.py``, ``tutorials/tools/generated.py``) is

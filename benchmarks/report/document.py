@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .abi3 import section as abi3_section
 from .calls import (
     aa_table,
     call_path_table,
@@ -25,6 +26,7 @@ from .sections import (
 )
 from .summary import floors_sentence, headline_table, machine_line, summary_lines
 from .tax import section as tax_section
+from .versions import section as versions_section
 
 
 def _shown_path(folder: Path) -> str:
@@ -111,6 +113,13 @@ def write_report(run: Run, checks: Checks, plots: list[str]) -> str:
     parts += ["## What a harness adds", "", harness_table(run, checks), ""]
     parts += ["## The wrapper tax: each call against the cheapest call of the same C function", ""]
     parts += [tax_section(run, checks), ""]
+    parts += ["## Across Python versions", "", versions_section(run, checks), ""]
+    parts += [
+        "## The stable ABI (abi3): its cost per call, and the wheels it saves",
+        "",
+        abi3_section(run, checks),
+        "",
+    ]
     parts += [
         "## Variants: the raw foreign call, ctypes without argtypes, cffi ABI mode, nanobind without DLPack",
         "",
@@ -135,7 +144,13 @@ def write_report(run: Run, checks: Checks, plots: list[str]) -> str:
         "",
         "`benchmarks.json.gz` (pytest-benchmark's raw JSON of every worker: every round, gross, with the empty "
         "loop's time of each), `instructions/` (callgrind's counts), `static.json`, `machine.json`, `run.json` "
-        "(the command and stage times), this report and its plots. Regenerate the report with "
+        "(the command and stage times), this report and its plots"
+        + (
+            f"; `versions/<X.Y>/` holds each further interpreter's part ({', '.join(run.versions)}), laid out the same"
+            if run.versions
+            else ""
+        )
+        + ". Regenerate the report with "
         f"`python benchmarks/report {_shown_path(run.folder)}`.",
         "",
     ]

@@ -8,12 +8,19 @@ figures; the report finds them by these labels, never by test names. The benchma
 one label measured by several workers become one figure: its net time per call and a
 95 % interval (``intervals.py``). The pattern names and labels come from
 ``benchmarks/patterns.py``, where the patterns are defined once.
+
+A run over several interpreters keeps each further interpreter's part in
+``versions/<X.Y>/``, a run folder of the same layout (``runs.py``): ``load`` reads each
+into ``Run.versions``. Figures of the stable-ABI builds carry the build's name
+(``capi-abi3``) as their backend; ``Run.backends`` lists the backends only, so every
+section but the stable-ABI one shows exactly what it showed before those builds existed.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import patterns
+import runs
 from patterns import HEADLINE, NUMPY_EQUIVALENTS, PATTERNS
 
 from .intervals import Bootstrap, Samples, estimate, interval, net_ns
@@ -28,6 +36,8 @@ from .intervals import Bootstrap, Samples, estimate, interval, net_ns
 #: The backend every ratio is to (defined with the patterns).
 REFERENCE = patterns.REFERENCE
 BACKENDS = ("capi", "ctypes", "cffi", "cython", "pybind11", "nanobind", "pyo3")
+#: A stable-ABI build is named after its backend with this suffix (``bindings.ABI3_SUFFIX``).
+ABI3_SUFFIX = "-abi3"
 PATTERN_ORDER = tuple(PATTERNS)
 PATTERN_LABELS = {name: pattern.label for name, pattern in PATTERNS.items()}
 NUMPY_LABELS = {name: pattern.label for name, pattern in NUMPY_EQUIVALENTS.items()}
@@ -102,6 +112,8 @@ class Run:
     instructions: dict = field(default_factory=dict)
     bootstrap: Bootstrap = field(default_factory=lambda: Bootstrap([0]))
     index: dict[tuple, Figure] = field(default_factory=dict)
+    #: Each further interpreter's part of the run, by version ("3.13"), oldest first.
+    versions: dict[str, Run] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.index = {f.key: f for f in self.figures}
@@ -130,6 +142,28 @@ class Run:
     def backends(self) -> list[str]:
         seen = {f.backend for f in self.figures if f.kind == "overhead"}
         return [b for b in BACKENDS if b in seen]
+
+    @property
+    def abi3_builds(self) -> list[str]:
+        """The stable-ABI builds measured (timed or counted), each after its backend's order."""
+        seen = {f.backend for f in self.figures if f.kind == "overhead"}
+        seen |= set(self.instructions.get("instructions_per_call", {}))
+        return [b + ABI3_SUFFIX for b in BACKENDS if b + ABI3_SUFFIX in seen]
+
+    @property
+    def python(self) -> str:
+        """The interpreter's version as "3.12" ("3.13t" free-threaded): run.json's, else machine.json's."""
+        if self.meta.get("python"):
+            return self.meta["python"]
+        python = self.machine.get("python", {})
+        version = ".".join(str(python.get("version", "?")).split(".")[:2])
+        return version + ("t" if python.get("gil_disabled") else "")
+
+    @property
+    def all_versions(self) -> dict[str, Run]:
+        """This run and every further interpreter's part, by version, oldest first."""
+        found = {self.python: self, **{v: r for v, r in self.versions.items() if v != self.python}}
+        return {v: found[v] for v in sorted(found, key=runs.version_order)}
 
     def floors(self, name: str) -> list[Figure]:
         """Every measurement of a floor: one per backend group, spread over the run."""
@@ -197,6 +231,17 @@ def _figure(key: tuple, entries: list[dict], bootstrap: Bootstrap) -> Figure:
 
 
 def load(folder: Path) -> Run:
+    run = _load_one(folder)
+    parts = folder / runs.VERSIONS
+    if parts.is_dir():
+        found = [part for part in parts.iterdir() if re.fullmatch(r"\d+\.\d+t?", part.name)]
+        for part in sorted(found, key=lambda p: runs.version_order(p.name)):
+            if (part / "benchmarks.json.gz").is_file() or (part / "benchmarks.json").is_file():
+                run.versions[part.name] = _load_one(part)
+    return run
+
+
+def _load_one(folder: Path) -> Run:
     raw_path = folder / "benchmarks.json.gz"
     if raw_path.is_file():
         with gzip.open(raw_path, "rt") as handle:
