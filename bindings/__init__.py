@@ -71,8 +71,13 @@ def builds_for(version: tuple[int, int] | None = None, free_threaded: bool | Non
     version = version or sys.version_info[:2]
     if free_threaded is None:
         free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
-    abi3 = () if free_threaded else tuple(n + ABI3_SUFFIX for n, oldest in ABI3_BACKENDS.items() if version >= oldest)
+    abi3 = (
+        ()
+        if free_threaded
+        else tuple(n + ABI3_SUFFIX for n, oldest in ABI3_BACKENDS.items() if version >= oldest)
+    )
     return BACKENDS + abi3
+
 
 #: NumPy mirror of ``bc_event`` (int32 kind, 4 bytes of padding, float64 value).
 EVENT_DTYPE = np.dtype([("kind", np.int32), ("value", np.float64)], align=True)

@@ -1,4 +1,4 @@
-"""The compatibility matrix: every build × every CPython the run had, from the suite's own record.
+"""The compatibility matrix: every build and every CPython the run had, from the suite's own record.
 
 ``nox -s bench`` runs the compatibility tests on each interpreter with ``BINDINGS_COMPAT_OUT``
 set to ``<run>/compat`` (tests/conftest.py writes ``<python>.json`` there). Nothing here is
@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 from tabulate import tabulate
+
+from .formatting import DASH
 
 #: Facts the tests record, in the order the matrix shows them, with their column titles.
 FACTS = {
@@ -55,11 +57,11 @@ def _fact_cell(record_list: list[dict], build: str, fact: str) -> str:
         if value is not None:
             seen[_minor(record)] = str(value)
     if not seen:
-        return "–"
+        return DASH
     values = set(seen.values())
     if len(values) == 1:
         versions = list(seen)
-        where = versions[0] if len(versions) == 1 else f"{versions[0]}–{versions[-1]}"
+        where = versions[0] if len(versions) == 1 else f"{versions[0]}{DASH}{versions[-1]}"
         return f"{values.pop()} ({where})"
     return "<br>".join(f"{version}: {value}" for version, value in seen.items())
 
