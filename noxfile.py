@@ -226,6 +226,10 @@ def fuzz(session: nox.Session) -> None:
     session.run("pytest", str(ROOT / "tests" / "test_stress.py"), "-p", "no:cacheprovider", env=stress)
 
 
+#: The tests whose outcomes make the compatibility matrix (benchmarks/report/compat.py).
+COMPAT_TESTS = ("test_conformance.py", "test_compat.py", "test_interrupt.py", "test_subinterpreters.py")
+
+
 def _bench_runs():
     """benchmarks/runs.py, imported by its path: where a run's files go (standard library only)."""
     spec = importlib.util.spec_from_file_location("bench_runs", ROOT / "benchmarks" / "runs.py")
@@ -299,10 +303,17 @@ def bench_on(session: nox.Session) -> None:
     from the latest full run.
     """
     session.log(f"[bench] building the package and every backend for {session.python or 'this interpreter'}")
-    required = _install_package(session, "bench", pinned=True, symbols=True)
+    required = _install_package(session, "bench", "test", pinned=True, symbols=True)
     env = {"BINDINGS_REQUIRED": ",".join(required)}
     # From outside the source tree, so `import bindings` finds the installed package.
     session.chdir(session.create_tmp())
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--out", "--version-of", dest="folder", type=Path)
+    folder = parser.parse_known_args(session.posargs)[0].folder
+    if folder:  # the run's compatibility record: what the suite's compatibility tests observe here
+        record = {**env, "BINDINGS_COMPAT_OUT": str(folder.resolve() / "compat"), "HYPOTHESIS_PROFILE": "ci"}
+        tests = [str(ROOT / "tests" / name) for name in COMPAT_TESTS]
+        session.run("pytest", *tests, "-q", "-p", "no:cacheprovider", env=record)
     session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs, env=env)
     if "--version-of" not in session.posargs:
         session.run("python", str(ROOT / "tutorials" / "tools" / "sync.py"), "--write")

@@ -15,6 +15,7 @@ from .calls import (
     method_paragraph,
 )
 from .checks import MARK, Checks
+from .compat import section as compat_section
 from .load import Run
 from .sections import (
     overhead_details,
@@ -114,6 +115,8 @@ def write_report(run: Run, checks: Checks, plots: list[str]) -> str:
     parts += ["## The wrapper tax: each call against the cheapest call of the same C function", ""]
     parts += [tax_section(run, checks), ""]
     parts += ["## Across Python versions", "", versions_section(run, checks), ""]
+    parts += ["## Compatibility: versions, abi3, subinterpreters, free-threading, Ctrl-C", ""]
+    parts += [compat_section(run.folder), ""]
     parts += [
         "## The stable ABI (abi3): its cost per call, and the wheels it saves",
         "",

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from .checks import MARK, Checks
+from .compat import matrix as compat_matrix
 from .load import Run
 from .summary import floors_sentence, headline_table, machine_line, summary_lines
 
@@ -34,6 +35,12 @@ def readme_section(run: Run, checks: Checks, readme: Path) -> str:
         "",
     ]
     lines += [f"- {line}" for line in summary_lines(run, checks)]
+    lines += [
+        "",
+        "Compatibility, as the test suite recorded it in the same run:",
+        "",
+        compat_matrix(run.folder),
+    ]
     if checks.disturbed:
         lines += [
             "",
