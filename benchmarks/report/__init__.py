@@ -28,6 +28,7 @@ One job per module, each importing only the ones listed before it:
   and where the difference goes (callgrind's profile);
 - ``versions``: the cross-version section (a run over several interpreters, ``Run.versions``);
 - ``abi3``: the stable-ABI section, abi3 over full per pattern and the wheels each choice needs;
+- ``compat``: the compatibility matrix, from what the test suite recorded on each interpreter;
 - ``cli``: ``main(argv)``, also run by ``python benchmarks/report`` (``__main__``).
 
 Everything other code uses (``benchmarks/run.py``, ``tutorials/tools/generated.py``) is
@@ -40,6 +41,7 @@ from __future__ import annotations
 from .calls import aa_table, crosscheck_table, floors_table, harness_table
 from .checks import FLOOR_TOLERANCE, MARK, Checks, check, describe_figure
 from .cli import main
+from .compat import matrix as compat_matrix
 from .document import write_report
 from .formatting import fmt_bytes, fmt_interval, fmt_ns, fmt_ratio
 from .load import (
@@ -88,6 +90,7 @@ __all__ = [
     "backend_verdict",
     "cell",
     "check",
+    "compat_matrix",
     "crosscheck_table",
     "crossover",
     "describe_figure",

@@ -205,6 +205,12 @@ def wrapper_tax(args: str) -> str:
     return report.wrapper_tax(run, checks) + "\n"
 
 
+def compat_matrix(args: str) -> str:
+    """``compat-matrix``: every build on every CPython of the run, as the test suite recorded it."""
+    report, run, _ = _latest()
+    return report.compat_matrix(run.folder) + "\n"
+
+
 def verdict(args: str) -> str:
     """``verdict BACKEND``: one generated sentence on the backend's calls against capi's, with intervals."""
     report, run, checks = _latest()
@@ -393,6 +399,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "floors": floors,
     "machine": machine,
     "report-summary": report_summary,
+    "compat-matrix": compat_matrix,
 }
 
 
