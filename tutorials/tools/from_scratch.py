@@ -13,6 +13,12 @@ commands are the test: they build the project and run a script that checks the r
     python tutorials/tools/from_scratch.py            # every project
     python tutorials/tools/from_scratch.py ctypes cffi
 
+Then it checks what the project's module does in subinterpreters against what its code
+declares (``SUBINTERPRETERS`` below): ``tools/subinterpreters.py`` imports and calls it in a
+subinterpreter with its own GIL, once in a fresh process and once after the main
+interpreter has imported it. That needs CPython 3.12+ (PEP 684); on an older one the
+check is skipped, saying so.
+
 ``nox -s from_scratch`` runs it. A project whose tool is missing (cargo for PyO3) is
 skipped with the reason printed, unless ``--require-all`` is given.
 """
@@ -38,6 +44,33 @@ BLOCK = re.compile(
 )
 #: Tools a project needs beyond Python and a C compiler.
 NEEDS = {"pyo3": "cargo"}
+#: What each project's module does in a subinterpreter with its own GIL, as its code declares:
+#: "works" (imports, and the call returns) or "refuses" (ImportError at the import, nothing
+#: else). name -> (module, a call, {the first CPython it holds for: what it does}); the
+#: probe runs from the project's folder, which comes first on sys.path, as for check.py.
+SUBINTERPRETERS: dict[str, tuple[str, str, dict[tuple[int, int], str]]] = {
+    # adder.c: Py_mod_multiple_interpreters = Py_MOD_PER_INTERPRETER_GIL_SUPPORTED.
+    "capi": ("adder", "adder.add(2, 3)", {(3, 12): "works"}),
+    # Nothing of ours to declare: CPython's _ctypes declares per-interpreter GIL support from 3.13
+    # (https://github.com/python/cpython/blob/v3.13.0/Modules/_ctypes/_ctypes.c, module_slots).
+    "ctypes": ("ctypes", "ctypes.CDLL('./libadd.so').add(2, 3)", {(3, 12): "refuses", (3, 13): "works"}),
+    # cffi's generated _add, like _cffi_backend, uses single-phase init: it can declare nothing
+    # (https://github.com/python-cffi/cffi/blob/main/src/cffi/_cffi_include.h, _cffi_init).
+    "cffi": ("_add", "_add.lib.add(2, 3)", {(3, 12): "refuses"}),
+    # adder.pyx: subinterpreters_compatible=own_gil, with CYTHON_USE_MODULE_STATE in setup.py.
+    "cython": ("adder", "adder.add(2, 3)", {(3, 12): "works"}),
+    # adder.cpp: pybind11::multiple_interpreters::per_interpreter_gil().
+    "pybind11": ("adder", "adder.add(2, 3)", {(3, 12): "works"}),
+    # nanobind declares Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED for every module
+    # (https://github.com/wjakob/nanobind/blob/master/src/nb_internals.cpp, module_new).
+    "nanobind": ("adder", "adder.add(2, 3)", {(3, 12): "refuses"}),
+    # PyO3 adds no Py_mod_multiple_interpreters slot, and CPython's default for a multi-phase
+    # module then is "shared GIL only" (https://github.com/PyO3/pyo3/issues/576).
+    "pyo3": ("scratch", "scratch.add(2, 3)", {(3, 12): "refuses"}),
+}
+SUBINTERPRETER_PROBE = ROOT / "tools" / "subinterpreters.py"
+#: A subinterpreter with its own GIL first appeared in CPython 3.12 (PEP 684).
+PER_INTERPRETER_GIL = (3, 12)
 #: Left behind by a local build in the source folder; never part of a project.
 IGNORE = shutil.ignore_patterns(
     "build", "dist", "target", ".venv", "*.egg-info", "__pycache__", "*.so", "*.o"
@@ -68,7 +101,33 @@ def run_project(name: str, commands: str, workdir: Path) -> float:
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     start = time.perf_counter()
     subprocess.run(["bash", "-euxo", "pipefail", "-c", commands], cwd=project, env=env, check=True)
+    check_subinterpreters(name, project, environment, env)
     return time.perf_counter() - start
+
+
+def subinterpreter_expectation(name: str, version: tuple[int, int]) -> str:
+    """What SUBINTERPRETERS says the project's module does on CPython ``version``."""
+    _, _, by_version = SUBINTERPRETERS[name]
+    return by_version[max(first for first in by_version if first <= version)]
+
+
+def check_subinterpreters(name: str, project: Path, environment: Path, env: dict[str, str]) -> None:
+    """Runs the subinterpreter probe in the project's environment; CalledProcessError if it differs."""
+    if sys.version_info < PER_INTERPRETER_GIL:
+        print(
+            f"[from-scratch] {name}: subinterpreter check skipped: CPython "
+            f"{sys.version_info[0]}.{sys.version_info[1]} has no subinterpreter with its own GIL "
+            "(PEP 684, CPython 3.12+)",
+            flush=True,
+        )
+        return
+    module, call, _ = SUBINTERPRETERS[name]
+    expect = subinterpreter_expectation(name, sys.version_info[:2])
+    python = environment / "bin" / "python"
+    probe_env = {**env, "PYTHONPATH": str(project)}
+    for scenario in ("isolated", "main-then-isolated"):
+        command = [str(python), str(SUBINTERPRETER_PROBE), module, call, f"--scenario={scenario}"]
+        subprocess.run([*command, f"--expect={expect}"], cwd=project, env=probe_env, check=True)
 
 
 def main() -> int:
@@ -84,6 +143,10 @@ def main() -> int:
     ]
     errors += [
         f"{found[name][0].name}: no folder tutorials/from_scratch/{name}/" for name in set(found) - folders
+    ]
+    errors += [
+        f"SUBINTERPRETERS says nothing of tutorials/from_scratch/{name}/"
+        for name in folders - set(SUBINTERPRETERS)
     ]
     for name in options.names:
         if name not in found:

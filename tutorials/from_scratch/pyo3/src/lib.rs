@@ -6,7 +6,8 @@ mod c {
     }
 }
 
-// The Python side: the module `scratch`, named like the library in Cargo.toml.
+// The Python side: the module `scratch`, named like the library in Cargo.toml. PyO3 has no way
+// to declare subinterpreter support yet, so a subinterpreter with its own GIL refuses it.
 #[pyo3::pymodule]
 mod scratch {
     use pyo3::prelude::*;
