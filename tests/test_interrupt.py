@@ -74,7 +74,7 @@ CHILD = textwrap.dedent(
 
 
 @pytest.mark.parametrize("case", ["update_many", "integrate"])
-def test_sigint_interrupts_a_long_call(core, request, case, tmp_path):
+def test_sigint_interrupts_a_long_call(core, request, case, tmp_path, compat):
     name = request.node.callspec.params["core"]
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, name, case],
@@ -109,6 +109,7 @@ def test_sigint_interrupts_a_long_call(core, request, case, tmp_path):
         assert 0 < report["taken"] < 400_000
         assert report["same_posterior"], f"{name}: the interrupted detector is not the prefix's"
         assert report["usable"], f"{name}: the detector does not update after the interrupt"
+    compat(f"interrupt.{case}", "yes")
 
 
 def test_the_check_off_the_main_thread_lets_the_call_finish(core):

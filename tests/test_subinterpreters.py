@@ -54,19 +54,23 @@ TIMEOUT = 120  # seconds per child; NumPy's import in a subinterpreter takes wel
 
 
 class Refusal(NamedTuple):
-    """An ImportError at import whose traceback contains ``marker``, for the reason ``why``."""
+    """An ImportError at import whose traceback contains ``marker``, for the reason ``why``
+    (``short``: the compatibility matrix's words for it)."""
 
     marker: str
     why: str
+    short: str
 
 
 NUMPY_ONE_GIL = Refusal(
     "_multiarray_umath does not support loading in subinterpreters",
     "NumPy's _multiarray_umath does not declare support for a per-interpreter GIL",
+    "ImportError: NumPy",
 )
 NUMPY_ONCE_PER_PROCESS = Refusal(
     "cannot load module more than once per process",
     "NumPy allows one _multiarray_umath per process, and the main interpreter has it",
+    "ImportError: NumPy, once per process",
 )
 #: The first NumPy whose _multiarray_umath refuses a second load in one process: 2.4.0's
 #: has the message, 2.3.0's has not (and 2.2.6, the last for CPython 3.10, loads again).
@@ -82,11 +86,14 @@ NUMPY_ONCE_PER_PROCESS_SINCE = "2.4.0"
 CFFI_LIB_IN_MAIN = Refusal(
     "No module named 'bindings.cffi",
     "cffi's init function registers <module>.lib in sys.modules, and it ran in the main interpreter",
+    "ImportError: cffi's lib module",
 )
 # Without its module state (CYTHON_USE_MODULE_STATE), a Cython module records the first
 # interpreter that imports it and refuses every other one.
 CYTHON_ONE_INTERPRETER = Refusal(
-    "Interpreter change detected", "a Cython module without module state loads in one interpreter only"
+    "Interpreter change detected",
+    "a Cython module without module state loads in one interpreter only",
+    "ImportError: Cython, one interpreter",
 )
 
 
@@ -202,7 +209,7 @@ def run_children() -> dict[tuple[str, str], Child]:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_subinterpreter(core, scenario, request):
+def test_subinterpreter(core, scenario, request, compat):
     reason = subinterpreters.unavailable(scenario)
     if reason:
         pytest.skip(reason)
@@ -218,6 +225,7 @@ def test_subinterpreter(core, scenario, request):
             f"{where} was expected to hang ({expected.why}), but it ended: if that changed, {update}\n"
             f"{child.failure or subinterpreters.describe(child.result)}"
         )
+        compat(f"subinterpreter.{scenario}", "hangs (PyGILState before 3.12)")
         return
     assert not child.failure, f"the child process failed: {child.failure}"
     assert child.result is not None, "the child printed no result"
@@ -226,6 +234,7 @@ def test_subinterpreter(core, scenario, request):
         assert child.result["outcome"] == "works", (
             f"{where} should work, but: {got}\n{child.result['traceback']}"
         )
+        compat(f"subinterpreter.{scenario}", "works")
         return
     assert child.result["outcome"] == "raised", (
         f"{where} now works, where {expected.why}: if that changed, {update}"
@@ -238,3 +247,4 @@ def test_subinterpreter(core, scenario, request):
         f"{where} refuses, but not because {expected.why} (no {expected.marker!r} in the traceback): "
         f"if the reason changed, {update}\n{traceback}"
     )
+    compat(f"subinterpreter.{scenario}", expected.short)

@@ -19,7 +19,7 @@ FACTS = {
     "abi": "ABI",
     "subinterpreter.legacy": "legacy subinterpreter",
     "subinterpreter.isolated": "isolated subinterpreter (own GIL)",
-    "subinterpreter.after_main": "subinterpreter after the main one",
+    "subinterpreter.main-then-legacy": "subinterpreter after the main interpreter",
     "free_threading": "free-threading",
     "interrupt.update_many": "Ctrl-C: update_many",
     "interrupt.integrate": "Ctrl-C: integrate",
