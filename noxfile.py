@@ -155,7 +155,10 @@ def tests(session: nox.Session) -> None:
     # Run from outside the source tree, so `import bindings` finds the
     # installed package with its compiled modules, never the bare sources.
     session.chdir(session.create_tmp())
-    session.run("pytest", str(ROOT / "tests"), str(ROOT / "tutorials"), *session.posargs, env=env)
+    # One worker per core (pytest-xdist), each test file in one worker, so that a file's
+    # session fixtures (the fault-injection sweep) run once; `-- -n 0` runs in one process.
+    parallel = ["-n", "auto", "--dist", "loadfile"]
+    session.run("pytest", *parallel, str(ROOT / "tests"), str(ROOT / "tutorials"), *session.posargs, env=env)
 
 
 #: The newest CPython here that has the GIL: the from-scratch projects' subinterpreter check

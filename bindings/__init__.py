@@ -101,15 +101,16 @@ def load(name: str) -> Backend:
     if name not in BUILDS:
         raise ValueError(f"unknown backend {name!r}; the backends are: {', '.join(BUILDS)}")
     backend = name.removesuffix(ABI3_SUFFIX)
+    if name not in builds_for():
+        version = ".".join(map(str, ABI3_BACKENDS[backend]))
+        raise ImportError(
+            f"{name!r} is not for this interpreter: it needs a CPython {version}+ with the GIL", name=name
+        )
     module = backend if backend == name else f"{backend}_abi3"
     try:
         return cast("Backend", importlib.import_module(f"{__name__}.{module}"))
     except ImportError as exc:
-        if name not in builds_for():
-            version = ".".join(map(str, ABI3_BACKENDS[backend]))
-            hint = f"this interpreter cannot load it (the build needs a CPython {version}+ with the GIL)"
-        else:
-            hint = _BUILD_HINTS.get(backend, "it is compiled by `pip install .` (see README.md)")
+        hint = _BUILD_HINTS.get(backend, "it is compiled by `pip install .` (see README.md)")
         raise ImportError(
             f"backend {name!r} is not built in this install ({exc}); {hint}", name=name
         ) from exc

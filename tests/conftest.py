@@ -195,7 +195,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     folder = os.environ.get("BINDINGS_COMPAT_OUT")
-    if not folder or not _COMPAT:
+    if not folder:
+        return
+    if hasattr(session.config, "workerinput"):  # pytest-xdist: each worker sees only its share
+        raise pytest.UsageError("BINDINGS_COMPAT_OUT needs one process: run without pytest-xdist's -n")
+    if not _COMPAT:
         return
     version = platform.python_version()
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))

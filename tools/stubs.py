@@ -20,6 +20,7 @@ against the runtime ``lib``.
 """
 
 from __future__ import annotations
+import __future__
 
 import argparse
 import ast
@@ -30,6 +31,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 INTERFACE = ROOT / "bindings" / "_interface.py"
@@ -90,6 +92,33 @@ def summary(obj) -> str:
     """The first sentence of a docstring, or "" without one."""
     paragraph = inspect.cleandoc(obj.__doc__ or "").split("\n\n")[0]
     return re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))[0]
+
+
+def constructor_signature(interface: ModuleType) -> inspect.Signature:
+    """``Detector.__init__``'s signature as the interface writes it.
+
+    On CPython 3.10, ``typing.Protocol`` replaces a protocol's ``__init__`` with its own
+    (https://github.com/python/cpython/issues/88970, fixed in 3.11), so there the method
+    is compiled again from the interface's source, its annotations kept as text.
+    """
+    init = vars(interface.Detector)["__init__"]
+    if init.__qualname__ == "Detector.__init__":
+        return inspect.signature(init)
+    tree = ast.parse(INTERFACE.read_text(encoding="utf-8"))
+    (node,) = (
+        member
+        for cls in tree.body
+        if isinstance(cls, ast.ClassDef) and cls.name == "Detector"
+        for member in cls.body
+        if isinstance(member, ast.FunctionDef) and member.name == "__init__"
+    )
+    flags = __future__.annotations.compiler_flag
+    code = compile(
+        ast.Module(body=[node], type_ignores=[]), str(INTERFACE), "exec", flags=flags, dont_inherit=True
+    )
+    namespace = dict(vars(interface))
+    exec(code, namespace)
+    return inspect.signature(namespace["__init__"])
 
 
 class Writer:
@@ -220,7 +249,7 @@ def generate(backend: str, interface=None) -> str:
         *w.docstring("    ", summary(interface.Detector)),
         "",
     ]
-    init = inspect.signature(interface.Detector.__init__)
+    init = constructor_signature(interface)
     if traits.constructor == "__new__":
         body += w.define("    ", "__new__", w.params(init, "cls"), w.name("Self"))
     else:
