@@ -95,6 +95,17 @@ static inline void capi_set_raised_exception(PyObject *exc) {
 #define PyErr_SetRaisedException capi_set_raised_exception
 #endif
 
+/* Py_RETURN_NONE must count the reference to None on CPython 3.11, where None is not
+ * immortal. The headers of 3.12, and of 3.13 before 3.13.5, forget to for a limited API
+ * older than 3.12 (https://github.com/python/cpython/issues/134989): a stable-ABI module
+ * they compiled then frees None on 3.11 ("deallocating None" at exit). Spelled out for
+ * the stable-ABI build, as the fixed headers do; the full build keeps the header's.
+ * Remove when 3.12 is the oldest CPython of the stable-ABI build. */
+#if defined(Py_LIMITED_API) && Py_LIMITED_API < 0x030C0000
+#undef Py_RETURN_NONE
+#define Py_RETURN_NONE return Py_NewRef(Py_None)
+#endif
+
 /* PyType_GetName (3.11, and the stable ABI from 3.11): a type's __name__, for messages,
  * since tp_name is out of reach where PyTypeObject is opaque (the limited API). On 3.10,
  * the attribute itself. https://docs.python.org/3/c-api/type.html#c.PyType_GetName
