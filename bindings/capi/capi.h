@@ -132,8 +132,10 @@ static inline PyObject *PyType_GetName(PyTypeObject *type) {
  * it is, by vectorcall (PEP 590): no tuple is built.
  * https://docs.python.org/3/c-api/call.html#c.PyObject_Vectorcall
  * PyObject_Vectorcall joined the limited API only in 3.12, so the stable-ABI build
- * packs the arguments into a tuple, as every call did before 3.8. The cost: one tuple
- * per call, on calls into NumPy and into integrate's callable.
+ * packs the arguments into a tuple for PyObject_Call. The cost, counted by callgrind on
+ * 3.11: about 240 instructions per call of integrate's callable (integrate(math.sin,
+ * ...) over 100 intervals: 38,700 -> 62,500) and 280 per numpy.empty (scale of 8
+ * values: 2,610 -> 2,890); add(), which calls no Python, costs 132 in both builds.
  * Remove the second branch when 3.12 is the oldest CPython of the stable-ABI build. */
 static inline PyObject *capi_call(PyObject *callable, PyObject *const *args, Py_ssize_t nargs) {
 #if !defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000
