@@ -26,22 +26,57 @@ nox.options.sessions = ["tests"]
 BACKENDS = ("capi", "ctypes", "cffi", "cython", "pybind11", "nanobind", "pyo3")
 
 
-def _installed_pythons() -> list[str] | None:
-    """Every CPython 3.10+ on this machine that actually starts.
+def _pyenv_versions() -> list[Path]:
+    """The bin folders of every CPython pyenv has installed, selected or not, newest patch first.
 
-    A name on PATH is not enough: pyenv installs shims for versions that are
-    not selected, and they fail when run.
+    pyenv's shims run only the selected versions; the interpreters themselves sit in
+    ``$(pyenv root)/versions/<version>/bin``. Read there, nothing of pyenv's is changed.
     """
-    found = []
-    for minor in range(10, 20):
-        version = f"3.{minor}"
-        exe = shutil.which(f"python{version}")
-        if exe and subprocess.run([exe, "-c", "pass"], capture_output=True).returncode == 0:
-            found.append(version)
-    return found or None  # None: the interpreter that runs nox
+    root = os.environ.get("PYENV_ROOT")
+    if not root and shutil.which("pyenv"):
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+    versions = Path(root or Path.home() / ".pyenv") / "versions"
+    if not versions.is_dir():
+        return []
+
+    def patch_order(path: Path) -> tuple[int, ...]:
+        numbers = path.name.rstrip("t").split(".")
+        return tuple(int(n) if n.isdigit() else -1 for n in numbers)
+
+    return [path / "bin" for path in sorted(versions.iterdir(), key=patch_order, reverse=True)]
+
+
+def _installed_pythons() -> list[str] | None:
+    """Every CPython 3.10+ on this machine that starts: on PATH, or installed by pyenv.
+
+    Free-threaded builds (``python3.13t``) count like any other. A name on PATH is not
+    enough: pyenv's shims for versions that are not selected fail when run. So the bin
+    folder of each interpreter found through pyenv goes first on this process's PATH,
+    where nox looks for ``python3.X`` (``nox -p 3.13`` then picks that one).
+    """
+    found: dict[str, str | None] = {}  # version -> the pyenv folder it is in (None: on PATH)
+    for folder in [None, *_pyenv_versions()]:  # None: PATH as it is
+        for minor in range(10, 20):
+            for version in (f"3.{minor}", f"3.{minor}t"):
+                exe = shutil.which(f"python{version}", path=folder and str(folder))
+                if version in found or exe is None:
+                    continue
+                if subprocess.run([exe, "-c", "pass"], capture_output=True).returncode == 0:
+                    found[version] = folder and str(folder)
+    folders = dict.fromkeys(folder for folder in found.values() if folder)
+    os.environ["PATH"] = os.pathsep.join([*folders, os.environ.get("PATH", "")])
+    return sorted(found, key=lambda v: (int(v.split(".")[1].rstrip("t")), v)) or None  # None: nox's own
 
 
 PYTHONS = _installed_pythons()
+
+
+def _free_threaded(session: nox.Session) -> bool:
+    """Whether the session's interpreter is a free-threaded CPython (3.13t, 3.14t...)."""
+    probe = "import sysconfig; print(bool(sysconfig.get_config_var('Py_GIL_DISABLED')))"
+    return session.run("python", "-c", probe, silent=True, log=False).strip() == "True"
+
+
 _NO_CARGO = "pyo3 skipped: no cargo on PATH. Install Rust (https://rustup.rs) to build it."
 
 
@@ -86,13 +121,20 @@ def _install_package(
     # PIP_CONSTRAINT rather than -c: pip passes the variable on to the isolated build environments.
     pins = {"PIP_CONSTRAINT": str(MEASURED_VERSIONS)} if pinned else {}
     session.install(*settings, target, env=pins)
-    expected = [name for name in BACKENDS if name != "pyo3"]
+    # What this interpreter can load: the backends and the stable-ABI builds its version
+    # allows (the package's own rule, bindings.builds_for), asked of the session's
+    # interpreter directly, since session.run runs nothing under --no-install or --install-only.
+    python = shutil.which("python", path=session.bin)
+    ask = [str(python), "-c", "import bindings; print(*bindings.builds_for())"]
+    builds = subprocess.run(ask, cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     if shutil.which("cargo"):
         session.install("./bindings/pyo3", env={**pyo3_env, **pins})
-        expected.append("pyo3")
+        if "pyo3-abi3" in builds:  # the stable-ABI build of the same crate
+            session.install("./bindings/pyo3/abi3", env={**pyo3_env, **pins})
     else:
         session.warn(_NO_CARGO)
-    return expected
+        builds = [name for name in builds if not name.startswith("pyo3")]
+    return builds
 
 
 @nox.session(python=PYTHONS)
@@ -103,6 +145,11 @@ def tests(session: nox.Session) -> None:
         "BINDINGS_REQUIRED": ",".join(required),
         "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci"),
     }
+    if _free_threaded(session):
+        # Every backend declares that it needs the GIL (bindings/README.md, "Free-threading"),
+        # so a free-threaded CPython turns the GIL on when one is imported, with a warning
+        # that the suite would treat as an error. PYTHON_GIL=1 is that same state from the start.
+        env["PYTHON_GIL"] = "1"
     # Run from outside the source tree, so `import bindings` finds the
     # installed package with its compiled modules, never the bare sources.
     session.chdir(session.create_tmp())

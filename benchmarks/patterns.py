@@ -298,19 +298,21 @@ RAW_CALLS: dict[str, dict[str, Pattern]] = {
             Pattern(
                 "update_many",
                 "update_many",
-                "bc_detector_update_many(d, x, 8, runs), runs made in advance",
+                "bc_detector_update_many(d, x, 8, runs, NULL, NULL), runs made in advance",
                 _CTYPES_DETECTOR
                 + "f = L.bc_detector_update_many; x = floats(8); runs = numpy.empty(8, numpy.int64)\n"
-                "p = x.ctypes.data; q = runs.ctypes.data; n = 8",
-                "f(handle, p, n, q)",
+                "p = x.ctypes.data; q = runs.ctypes.data; n = 8; check = L.NO_CHECK; ctx = None",
+                "f(handle, p, n, q, check, ctx)",
             ),
             Pattern(
                 "integrate",
                 "integrate",
-                "bc_integrate(g, NULL, 0, 1, 100, &result), g a CFUNCTYPE of a Python function",
-                _CTYPES + _CALLBACK + "cb = L.bc_func(g); f = L.bc_integrate; ctx = None\n"
+                "bc_integrate(g, NULL, NULL, 0, 1, 100, &result), g a CFUNCTYPE of a Python function",
+                _CTYPES
+                + _CALLBACK
+                + "cb = L.bc_func(g); f = L.bc_integrate; check = L.NO_CHECK; ctx = None\n"
                 f"a = 0.0; b = 1.0; n = {INTEGRATE_INTERVALS}; out = ctypes.c_double()",
-                "f(cb, ctx, a, b, n, out)",
+                "f(cb, check, ctx, a, b, n, out)",
                 per=INTEGRATE_INTERVALS + 1,
             ),
             Pattern(
@@ -416,19 +418,21 @@ RAW_CALLS: dict[str, dict[str, Pattern]] = {
             Pattern(
                 "update_many",
                 "update_many",
-                "lib.bc_detector_update_many(d, x, 8, runs), runs made in advance",
+                "lib.bc_detector_update_many(d, x, 8, runs, NULL, NULL), runs made in advance",
                 _CFFI_DETECTOR + "f = lib.bc_detector_update_many; x = floats(8)\n"
                 "runs = numpy.empty(8, numpy.int64); p = ffi.from_buffer('double[]', x)\n"
-                "q = ffi.from_buffer('int64_t[]', runs); n = 8",
-                "f(handle, p, n, q)",
+                "q = ffi.from_buffer('int64_t[]', runs); n = 8; check = ctx = ffi.NULL",
+                "f(handle, p, n, q, check, ctx)",
             ),
             Pattern(
                 "integrate",
                 "integrate",
-                "lib.bc_integrate(g, NULL, 0, 1, 100, result), g an ffi.callback of a Python function",
-                _CFFI + _CALLBACK + "cb = ffi.callback('bc_func', g); f = lib.bc_integrate; ctx = ffi.NULL\n"
+                "lib.bc_integrate(g, NULL, NULL, 0, 1, 100, result), g an ffi.callback of a Python function",
+                _CFFI
+                + _CALLBACK
+                + "cb = ffi.callback('bc_func', g); f = lib.bc_integrate; check = ctx = ffi.NULL\n"
                 f"a = 0.0; b = 1.0; n = {INTEGRATE_INTERVALS}; out = ffi.new('double *')",
-                "f(cb, ctx, a, b, n, out)",
+                "f(cb, check, ctx, a, b, n, out)",
                 per=INTEGRATE_INTERVALS + 1,
             ),
             Pattern(

@@ -47,7 +47,8 @@ BACKENDS = ("capi", "ctypes", "cffi", "cython", "pybind11", "nanobind", "pyo3")
 
 #: The backends that are also built against the stable ABI, with the oldest CPython each
 #: such build runs on: the limited API gained what the backend needs in that version (the
-#: buffer protocol in 3.11; nanobind's stable-ABI mode needs 3.12). ctypes compiles no
+#: buffer protocol in 3.11; nanobind's stable-ABI mode needs 3.12; cffi's generated C needs
+#: no more than the 3.2 limited API, so its entry is this project's oldest). ctypes compiles no
 #: module, so it has no ABI to choose; pybind11 cannot build against the limited API
 #: (https://github.com/pybind/pybind11/issues/1755).
 ABI3_BACKENDS = {"capi": (3, 11), "cffi": (3, 10), "cython": (3, 11), "nanobind": (3, 12), "pyo3": (3, 11)}

@@ -39,7 +39,23 @@ array functions release it while C runs when the input holds at least
 does, because releasing costs more than a short call. ctypes and cffi release
 it on every foreign call; that is how those technologies work.
 
+Ctrl-C: ``Detector.update_many`` and ``integrate`` run the interpreter's pending
+signal handlers about every millisecond of C work (the core's ``bc_check``), in
+the main thread, and stop with the exception a handler raises (``KeyboardInterrupt``
+for Ctrl-C). An interrupted ``update_many`` keeps the steps it took: ``t`` says
+how many, and the detector is exactly as if it had been given that prefix.
+
 No input may crash the interpreter or leak core memory.
+
+Builds
+------
+Every name in ``bindings.BUILDS`` provides this interface: the seven backends,
+and the stable-ABI build of each backend whose technology can build against
+CPython's limited API (``"capi-abi3"`` is ``bindings.capi_abi3``: the same
+Python files and sources as ``bindings.capi``, its compiled module built as
+``abi3``). ``bindings.ABI3_BACKENDS`` gives each the oldest CPython it runs on;
+``bindings.builds_for()`` says which builds an interpreter can load. The suite
+runs on every build, so the interface above holds for each.
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ session sets it to what it built) names it: then its tests fail, because a
 backend that should have been built and was not is a broken build, not a
 missing optional extra.
 
+``BINDINGS_COMPAT_OUT`` (a folder) makes the run write ``<folder>/<python>.json``: per
+build, the tests that passed and failed, and the compatibility facts tests recorded
+through the ``compat`` fixture (the report's compatibility matrix is made from them).
+
 ``HYPOTHESIS_PROFILE`` picks a hypothesis profile: "default" (fast, random),
 "ci" (reproducible: derandomized), "thorough" (many examples, for local
 digging) or "fuzz" (``FUZZ_EXAMPLES`` per test; used by ``nox -s fuzz``).
@@ -19,7 +23,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import json
 import os
+import platform
+import sys
+import sysconfig
+from collections import defaultdict
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -150,3 +160,52 @@ def no_leaks(core: ModuleType):
         assert after == before, f"{after - before} core allocation(s) not released"
 
     return check
+
+
+# ---- the compatibility record (BINDINGS_COMPAT_OUT) ------------------------------------
+
+#: build -> {"passed": n, "failed": n, <fact>: value}, filled as the tests run.
+_COMPAT: defaultdict[str, dict[str, object]] = defaultdict(lambda: {"passed": 0, "failed": 0})
+
+
+@pytest.fixture
+def compat(request: pytest.FixtureRequest):
+    """``compat(fact, value)``: records a fact about the test's build (``core``'s parameter),
+    kept if the test passes; a failing test records ``"failed"`` for the fact instead."""
+
+    def record(fact: str, value: object) -> None:
+        request.node.user_properties.append(("compat", (fact, value)))
+
+    return record
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    callspec = getattr(item, "callspec", None)
+    build = callspec.params.get("core") if callspec else None
+    if build is None or report.skipped or (report.when != "call" and report.passed):
+        return report
+    entry = _COMPAT[build]
+    entry["passed" if report.passed else "failed"] += 1  # type: ignore[operator]
+    for fact, value in (value for key, value in item.user_properties if key == "compat"):
+        entry[fact] = value if report.passed else "failed"
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    folder = os.environ.get("BINDINGS_COMPAT_OUT")
+    if not folder or not _COMPAT:
+        return
+    version = platform.python_version()
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    record = {
+        "python": version + ("t" if free_threaded else ""),
+        "implementation": sys.implementation.name,
+        "platform": sysconfig.get_platform(),
+        "free_threaded": free_threaded,
+        "builds": dict(_COMPAT),
+    }
+    path = Path(folder) / f"{record['python']}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -135,6 +135,8 @@ def c_library(tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
         ctypes.POINTER(ctypes.c_double),
         ctypes.c_size_t,
         ctypes.POINTER(ctypes.c_int64),
+        ctypes.c_void_p,  # check: NULL
+        ctypes.c_void_p,  # its ctx
     ]
     dll.bc_live_allocations.restype = ctypes.c_int64
     return dll
@@ -188,6 +190,8 @@ def test_detector_matches_reference(c_library: ctypes.CDLL, model, hazard, R) ->
             xs.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
             len(xs),
             out.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+            None,
+            None,
         )
         assert status == 0
         length = ctypes.c_size_t()

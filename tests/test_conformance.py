@@ -49,11 +49,40 @@ def test_load_says_how_to_build_a_backend_that_does_not_import(monkeypatch, name
     assert name not in bindings.available()
 
 
-def test_load_returns_the_backend_module(core):
-    name = core.__name__.rpartition(".")[2]
-    assert core.__name__ == f"bindings.{name}"
+def test_load_returns_the_backend_module(core, request):
+    name = request.node.callspec.params["core"]
+    backend = name.removesuffix(bindings.ABI3_SUFFIX)
+    package = backend if backend == name else f"{backend}_abi3"
+    assert core.__name__ == f"bindings.{package}"
     assert bindings.load(name) is core
-    assert name in bindings.available()
+    assert backend in bindings.available()
+
+
+def test_builds_are_the_backends_then_their_stable_abi_builds():
+    assert set(bindings.ABI3_BACKENDS) <= set(bindings.BACKENDS)
+    assert bindings.BUILDS == bindings.BACKENDS + tuple(f"{name}-abi3" for name in bindings.ABI3_BACKENDS)
+
+
+@pytest.mark.parametrize(
+    ("version", "free_threaded", "abi3"),
+    [
+        ((3, 10), False, ["cffi"]),
+        ((3, 11), False, ["capi", "cffi", "cython", "pyo3"]),
+        ((3, 12), False, ["capi", "cffi", "cython", "nanobind", "pyo3"]),
+        ((3, 14), True, []),  # no stable ABI for free-threading before abi3t (3.15, PEP 803)
+    ],
+)
+def test_builds_for_an_interpreter(version, free_threaded, abi3):
+    expected = bindings.BACKENDS + tuple(f"{name}-abi3" for name in abi3)
+    assert bindings.builds_for(version, free_threaded) == expected
+
+
+def test_load_says_when_this_interpreter_cannot_load_a_stable_abi_build(monkeypatch):
+    monkeypatch.setitem(sys.modules, "bindings.nanobind_abi3", None)  # makes its import fail
+    monkeypatch.setattr(bindings, "builds_for", lambda: bindings.BACKENDS)
+    with pytest.raises(ImportError, match=r"CPython 3\.12\+ with the GIL") as info:
+        bindings.load("nanobind-abi3")
+    assert info.value.name == "nanobind-abi3"
 
 
 @pytest.mark.parametrize("name", _interface.FUNCTION_NAMES)

@@ -88,3 +88,18 @@ def test_every_header_function_is_declared(library):
         function = getattr(library, name, None)
         assert function is not None, f"{name} has no prototype in _library"
         assert function.argtypes is not None, f"{name} has no argtypes"
+
+
+@pytest.mark.skipif(not HEADER.is_file(), reason="bcore.h is not beside the tests (installed package only)")
+def test_every_prototype_takes_the_headers_parameters(library):
+    # A prototype with a parameter too few still calls: C reads the missing
+    # one from whatever a register holds (a stale bc_detector_update_many
+    # would hand the core a random check pointer). So the counts must match.
+    # The header's parameter lists hold no parentheses (function pointers are typedefs).
+    prototypes = re.findall(
+        r"^BC_API\s[^;(]*?\b(bc_\w+)\s*\(([^)]*)\)", HEADER.read_text(), flags=re.MULTILINE
+    )
+    assert len(prototypes) > 20, "the header parse found too few functions"
+    for name, parameters in prototypes:
+        expected = 0 if parameters.strip() == "void" else parameters.count(",") + 1
+        assert len(getattr(library, name).argtypes) == expected, name

@@ -179,6 +179,8 @@ def test_update_many_of_nothing(core):
         (lambda d: d.update(float("-inf")), ValueError),
         (lambda d: d.update_many([1.0, 2.0, float("nan")]), ValueError),  # the good values too
         (lambda d: d.update_many([float("inf"), 1.0]), ValueError),
+        # Past the core's first check (BC_CHECK_INTERVAL units): still all or nothing.
+        (lambda d: d.update_many(np.r_[np.zeros(100_000), np.nan]), ValueError),
         (lambda d: d.update_many(np.ones((2, 2))), ValueError),
         (lambda d: d.update("1"), TypeError),
     ],
@@ -187,6 +189,7 @@ def test_update_many_of_nothing(core):
         "update-inf",
         "update_many-nan-last",
         "update_many-inf",
+        "update_many-nan-after-100000",
         "update_many-2-D",
         "update-str",
     ],
@@ -204,6 +207,19 @@ def test_failed_update_leaves_the_detector_unchanged(core, bad_call, error):
     # The hidden statistics are unchanged too: the future is the same.
     np.testing.assert_array_equal(d.update_many(xs[60:]), twin.update_many(xs[60:]))
     np.testing.assert_array_equal(d.posterior(), twin.posterior())
+
+
+def test_update_many_of_a_long_series_is_the_same_in_pieces(core):
+    # Long enough for the core to ask its check (every 2**20 units, 21 per step
+    # here) and for a backend that cuts the call into slices to cut it.
+    xs = np.random.default_rng(5).normal(size=120_000)
+    d = core.Detector(max_run_length=20)
+    twin = core.Detector(max_run_length=20)
+    whole = d.update_many(xs)
+    pieces = np.concatenate([twin.update_many(xs[:777]), twin.update_many(xs[777:])])
+    np.testing.assert_array_equal(whole, pieces)
+    np.testing.assert_array_equal(d.posterior(), twin.posterior())
+    assert d.t == twin.t == len(xs)
 
 
 def test_t_counts_steps(core):

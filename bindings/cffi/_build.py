@@ -1,6 +1,11 @@
 """Declarations of the cffi backend (API mode, out of line): writes ``_cffi_bcore.c``.
 
-    python _build.py path/to/_cffi_bcore.c
+    python _build.py path/to/_cffi_bcore.c [MODULE_NAME]
+
+MODULE_NAME is the module's full name, ``bindings.cffi._cffi_bcore`` unless
+given: the stable-ABI build compiles the same C for ``bindings.cffi_abi3``.
+cffi writes the name into the C, which registers the module (and its
+``.lib``) in ``sys.modules`` under it, so each package needs its own.
 
 The cdef below is written by hand, as cffi's documentation writes its
 examples: only what the binding uses, in the C subset that ``ffi.cdef``
@@ -60,6 +65,7 @@ typedef struct bc_hazard {
 
 typedef ... bc_detector;
 
+typedef int (*bc_check)(void *ctx);
 typedef int (*bc_func)(double x, void *ctx, double *y);
 typedef void *(*bc_allocator)(size_t count, size_t size, void *ctx);
 """
@@ -83,11 +89,13 @@ uint64_t bc_fnv1a(const void *data, size_t len);
 int bc_repeat(const char *s, size_t len, size_t n, char **out, size_t *out_len);
 int bc_describe(const double *x, size_t n, bc_stats *out);
 double bc_events_total(const bc_event *ev, size_t n, int32_t kind);
-int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result);
+int bc_integrate(bc_func f, bc_check check, void *ctx, double a, double b, size_t n,
+                 double *result);
 
 int bc_detector_create(const bc_normal_gamma *model, const bc_hazard *hazard, bc_detector **out);
 int bc_detector_update(bc_detector *d, double x, int64_t *run_length);
-int bc_detector_update_many(bc_detector *d, const double *xs, size_t n, int64_t *run_lengths);
+int bc_detector_update_many(bc_detector *d, const double *xs, size_t n, int64_t *run_lengths,
+                            bc_check check, void *ctx);
 const double *bc_detector_posterior(const bc_detector *d, size_t *len);
 uint64_t bc_detector_steps(const bc_detector *d);
 void bc_detector_reset(bc_detector *d);
@@ -103,10 +111,13 @@ void bc_fail_allocation_after(int64_t k);
 # C calls back into Python through C functions that cffi generates
 # for these declarations; ``@ffi.def_extern()`` attaches each Python body at
 # import time (see _callbacks.py). cffi_integrand has bc_func's signature,
-# cffi_allocate_int64 bc_allocator's.
+# cffi_allocate_int64 bc_allocator's, cffi_check_signals bc_check's. cffi's C
+# takes the GIL for each call of one, so the check may be called from a core
+# call that runs without it (cffi releases the GIL around every call).
 EXTERN_PYTHON = """
 extern "Python" int cffi_integrand(double x, void *ctx, double *y);
 extern "Python" void *cffi_allocate_int64(size_t count, size_t size, void *ctx);
+extern "Python" int cffi_check_signals(void *ctx);
 """
 # endregion: extern-python
 
@@ -215,7 +226,7 @@ int64_t cffi_detector_update(bc_detector *d, double x) {
 
 
 # region: ffibuilder
-def make_ffibuilder() -> cffi.FFI:
+def make_ffibuilder(module_name: str = MODULE_NAME) -> cffi.FFI:
     ffibuilder = cffi.FFI()
     ffibuilder.cdef(TYPES + FUNCTIONS + HELPER_TYPES + HELPER_FUNCTIONS + EXTERN_PYTHON)
     # The C that the generated file starts with: the header (its directory
@@ -229,7 +240,7 @@ def make_ffibuilder() -> cffi.FFI:
     # Our helpers follow, their types and prototypes then their code: cffi
     # makes each a lib function like the core's.
     source = '#include "bcore.h"\n' + FUNCTIONS + HELPER_TYPES + HELPER_FUNCTIONS + HELPERS_C
-    ffibuilder.set_source(MODULE_NAME, source)
+    ffibuilder.set_source(module_name, source)
     return ffibuilder
 
 
@@ -237,12 +248,12 @@ def make_ffibuilder() -> cffi.FFI:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print(f"usage: {Path(__file__).name} OUTPUT_C", file=sys.stderr)
+    if len(argv) not in (1, 2):
+        print(f"usage: {Path(__file__).name} OUTPUT_C [MODULE_NAME]", file=sys.stderr)
         return 2
     # emit_c_code leaves an up-to-date file untouched, so an unchanged result
     # does not make the build recompile the extension.
-    make_ffibuilder().emit_c_code(argv[0])
+    make_ffibuilder(*argv[1:]).emit_c_code(argv[0])
     return 0
 
 

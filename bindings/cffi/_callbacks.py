@@ -1,16 +1,18 @@
-"""C calling back into Python: integrate's integrand and find_peaks_into's allocator.
+"""C calling back into Python: integrate's integrand, find_peaks_into's allocator, and the
+check that lets Ctrl-C stop Detector.update_many.
 
-_build.py declares both as ``extern "Python"``; cffi compiles a static C
+_build.py declares each as ``extern "Python"``; cffi compiles a static C
 function of each signature, and ``@ffi.def_extern()`` below attaches its
 Python body. What a callback needs, and where its exception goes, travel
 through the C ``void *ctx`` as a handle (``ffi.new_handle``), one per call,
-never in a global: so both calls are re-entrant (f may itself call
+never in a global: so the calls are re-entrant (f may itself call
 integrate) and thread-safe. cffi takes the GIL back to run a body, while the
 rest of the C call runs without it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from operator import index
 from types import TracebackType
@@ -98,6 +100,37 @@ def cffi_integrand(x: float, ctx: Any, y: Any) -> int:
 # endregion: integrand
 
 
+# region: check-signals
+# The bc_check of update_many. Its body does nothing, on purpose: the eval
+# loop runs pending signal handlers as a Python function starts (CPython
+# 3.11+: at its RESUME instruction; 3.10: before its first instruction), so
+# a Ctrl-C that came while the core ran is raised right at this callback's
+# entry. cffi hands that exception to onerror, and _escaped stores it in the
+# call's ctx; cffi returns error=1 to C, the core stops with BC_ECALLBACK, and
+# the caller re-raises it. cffi's C takes the GIL for the call, so the core
+# may call this without it. Signal handlers run only in the main thread, so
+# callers pass it only there: elsewhere it would take the GIL for nothing.
+@ffi.def_extern(onerror=_escaped, error=1)
+def cffi_check_signals(ctx: Any) -> int:
+    return 0
+
+
+def check_signals() -> tuple[Any, Any, _Call | None]:
+    """The (check, ctx) pair for a core call that takes a bc_check, and the call state behind ctx.
+
+    In the main thread: cffi_check_signals and a handle to a fresh _Call, which
+    holds what it raised; keep the handle alive until the core returns.
+    Elsewhere: NULL, NULL and None (no signal handler runs there).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return ffi.NULL, ffi.NULL, None
+    call = _Call()
+    return lib.cffi_check_signals, ffi.new_handle(call), call
+
+
+# endregion: check-signals
+
+
 def integrate(
     f: Callable[[float], SupportsFloat], a: SupportsFloat, b: SupportsFloat, n: SupportsIndex, /
 ) -> float:
@@ -112,7 +145,10 @@ def integrate(
     # dead handle is undefined behaviour. This local keeps it alive.
     handle = ffi.new_handle(integrand)
     result = ffi.new(_DOUBLE_P)
-    status = lib.bc_integrate(lib.cffi_integrand, handle, a, b, n, result)
+    # No check (NULL): cffi_integrand is Python, entered at every point, so a
+    # Ctrl-C is raised at its entry, stored by _escaped, and stops the core
+    # there, sooner than a check would (see cffi_check_signals).
+    status = lib.bc_integrate(lib.cffi_integrand, ffi.NULL, handle, a, b, n, result)
     if status:  # BC_ECALLBACK: f's own exception object, unchanged
         raise_for_status(status, "integrate", integrand.pop_error())
     return result[0]

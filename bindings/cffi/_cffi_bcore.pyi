@@ -22,10 +22,11 @@ class _Lib:
     BC_ENOMEM: Final[int]
     BC_ECALLBACK: Final[int]
 
-    # The C functions cffi generated for `extern "Python"`: a bc_func pointer
-    # and a bc_allocator pointer.
+    # The C functions cffi generated for `extern "Python"`: a bc_func pointer,
+    # a bc_allocator pointer and a bc_check pointer.
     cffi_integrand: _CData
     cffi_allocate_int64: _CData
+    cffi_check_signals: _CData
 
     def bc_strerror(self, status: SupportsInt, /) -> _CData: ...
     def bc_noop(self) -> None: ...
@@ -72,12 +73,20 @@ class _Lib:
     def bc_describe(self, x: _CData, n: SupportsInt, out: _CData, /) -> int: ...
     def bc_events_total(self, ev: _CData, n: SupportsInt, kind: SupportsInt, /) -> float: ...
     def bc_integrate(
-        self, f: _CData, ctx: _CData, a: SupportsFloat, b: SupportsFloat, n: SupportsInt, result: _CData, /
+        self,
+        f: _CData,
+        check: _CData,
+        ctx: _CData,
+        a: SupportsFloat,
+        b: SupportsFloat,
+        n: SupportsInt,
+        result: _CData,
+        /,
     ) -> int: ...
     def bc_detector_create(self, model: _CData, hazard: _CData, out: _CData, /) -> int: ...
     def bc_detector_update(self, d: _CData, x: SupportsFloat, run_length: _CData, /) -> int: ...
     def bc_detector_update_many(
-        self, d: _CData, xs: _CData, n: SupportsInt, run_lengths: _CData, /
+        self, d: _CData, xs: _CData, n: SupportsInt, run_lengths: _CData, check: _CData, ctx: _CData, /
     ) -> int: ...
     def bc_detector_posterior(self, d: _CData, len: _CData, /) -> _CData: ...
     def bc_detector_steps(self, d: _CData, /) -> int: ...

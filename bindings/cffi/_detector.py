@@ -9,6 +9,7 @@ from typing import Any, SupportsFloat, SupportsIndex
 import numpy as np
 import numpy.typing as npt
 
+from ._callbacks import check_signals
 from ._cffi_bcore import ffi, lib
 from ._cffi_bcore.lib import bc_detector_update_many, cffi_detector_update  # bound once, as in _functions.py
 from ._convert import FLOAT64, as_float64, as_real
@@ -81,10 +82,16 @@ class Detector:
         run_lengths = np.empty(len(arr), _INT64)
         source = ffi.from_buffer(_DOUBLES, arr)
         dest = ffi.from_buffer(_INT64S, run_lengths)  # our own new array: writable
+        # region: update-many-check
+        # Ctrl-C stops the core between two steps (BC_ECALLBACK, the steps
+        # done so far kept): `check` runs the signal handlers, and `call`
+        # holds what they raised. `ctx` keeps the handle alive through the call.
+        check, ctx, call = check_signals()
         with self._lock:
-            status = bc_detector_update_many(self._open_handle(), source, len(arr), dest)
-        if status:  # BC_EINVAL: a value is not finite; the detector is unchanged
-            raise_for_status(status, "Detector.update_many")
+            status = bc_detector_update_many(self._open_handle(), source, len(arr), dest, check, ctx)
+        if status:  # BC_EINVAL: a value is not finite, the detector unchanged; or BC_ECALLBACK
+            raise_for_status(status, "Detector.update_many", call.pop_error() if call else None)
+        # endregion: update-many-check
         return run_lengths
 
     def posterior(self) -> npt.NDArray[np.float64]:

@@ -22,6 +22,8 @@ plainly.
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable
 from ctypes import ArgumentError, _Pointer, c_double, c_size_t
 from typing import Any, SupportsFloat, SupportsIndex
@@ -30,7 +32,7 @@ import numpy as np
 
 from ._convert import address, count, float64_address, real_error
 from ._errors import raise_for_status
-from ._library import bc_allocator, bc_find_peaks_into, bc_func, bc_integrate
+from ._library import BC_ECALLBACK, NO_CHECK, bc_allocator, bc_find_peaks_into, bc_func, bc_integrate
 
 
 class _CallbackState:
@@ -62,8 +64,9 @@ class _Call(_CallbackState):
 
 
 # region: trampoline
-@bc_func
-def _trampoline(x: float, call: _Call, y: _Pointer[c_double]) -> int:
+def _call_integrand(x: float, call: _Call, y: _Pointer[c_double]) -> int:
+    if call.error is not None:  # raised at an earlier entry (see _keep_entry_errors): stop now
+        return 1
     try:
         y[0] = call.f(x)  # the c_double conversion raises TypeError for a non-number
     except BaseException as exc:  # KeyboardInterrupt too: it must reach the caller
@@ -72,7 +75,38 @@ def _trampoline(x: float, call: _Call, y: _Pointer[c_double]) -> int:
     return 0
 
 
+_trampoline = bc_func(_call_integrand)
 # endregion: trampoline
+
+
+# region: entry-errors
+def _keep_entry_errors(previous: Callable[[Any], object]) -> Callable[[Any], None]:
+    """A ``sys.unraisablehook`` that hands an exception raised at the trampoline's entry to its call.
+
+    The eval loop runs pending signal handlers when a Python function starts
+    (CPython 3.11+: its RESUME instruction), so Ctrl-C during integrate is
+    raised at the trampoline's entry, before its ``try``. ctypes then reports
+    it to ``sys.unraisablehook`` ("Exception ignored on calling ctypes callback
+    function") and C carries on: ctypes has no other way out of a callback.
+    This hook takes such an exception back: the traceback's frame is the
+    trampoline's, whose locals hold its arguments, ``call`` among them (cffi's
+    documentation recommends the same for its ``onerror``). The next entry
+    then stops the core. Everything else goes to the previous hook.
+    """
+
+    def hook(unraisable: Any) -> None:
+        tb = unraisable.exc_traceback
+        if tb is not None and tb.tb_frame.f_code is _call_integrand.__code__:
+            call = tb.tb_frame.f_locals["call"]
+            if call.error is None:
+                call.error = unraisable.exc_value
+        else:
+            previous(unraisable)
+
+    return hook
+
+
+# endregion: entry-errors
 
 
 def integrate(
@@ -83,12 +117,28 @@ def integrate(
     intervals = count(n, "n")
     call = _Call(f)
     result = c_double()
+    # No bc_check: the trampoline is Python, entered at every point, so a
+    # pending signal is raised at its entry, before a check could see it; and
+    # one trapezoid sum cannot be cut into calls as update_many is. So the
+    # exception ctypes drops there is taken back (_keep_entry_errors). Signal
+    # handlers run only in the main thread, so only there is the hook needed;
+    # swapping it only there also keeps threads from racing on sys.unraisablehook.
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        previous = sys.unraisablehook
+        sys.unraisablehook = hook = _keep_entry_errors(previous)
     try:
-        status = bc_integrate(_trampoline, call, a, b, intervals, result)
+        status = bc_integrate(_trampoline, NO_CHECK, call, a, b, intervals, result)
     except ArgumentError:
         raise real_error(a, b) from None
+    finally:
+        if main and sys.unraisablehook is hook:  # f may have set a hook of its own: keep it
+            sys.unraisablehook = previous
+    error = call.pop_error()
+    if error is not None:  # even with BC_OK: the failed call may have been the last one
+        raise_for_status(BC_ECALLBACK, "integrate", error)
     if status:
-        raise_for_status(status, "integrate", call.pop_error())
+        raise_for_status(status, "integrate")
     return result.value
 
 

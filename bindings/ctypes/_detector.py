@@ -12,6 +12,10 @@ import numpy as np
 from ._convert import address, float64_address, int64
 from ._errors import raise_for_status
 from ._library import (
+    BC_CHECK_INTERVAL,
+    BC_EINVAL,
+    BC_OK,
+    NO_CHECK,
     bc_detector_create,
     bc_detector_destroy,
     bc_detector_p,
@@ -25,6 +29,8 @@ from ._library import (
 )
 
 _INT64 = np.dtype(np.int64)
+#: Bytes per element of xs (float64) and of the run lengths (int64) alike.
+_ITEM_SIZE = 8
 
 
 class Detector:
@@ -98,15 +104,38 @@ class Detector:
             raise_for_status(status, "Detector.update")
         return run_length.value
 
+    # region: update-many
     def update_many(self, xs: Any, /) -> np.ndarray:
         xs, start = float64_address(xs, 1, "xs")
         size = len(xs)
         run_lengths = np.empty(size, _INT64)
+        out = address(run_lengths)
+        # Ctrl-C: no bc_check. A ctypes callback cannot carry an exception out
+        # (ctypes prints it and drops it), and CPython 3.11+ raises a pending
+        # KeyboardInterrupt at a Python callback's entry, before any `try` in
+        # it runs. So the core gets slices of about a millisecond of work (a
+        # step costs up to max_run_length + 1 of the check interval's units),
+        # and the interpreter runs signal handlers between two of them, in
+        # this frame, where the exception is an ordinary one. The lock stays
+        # held across the slices, so no other thread sees a half-done
+        # update_many; an interrupted one keeps the steps done so far.
+        per_call = max(1, BC_CHECK_INTERVAL // self._length)
         with self._lock:
-            status = bc_detector_update_many(self._open_handle(), start, size, address(run_lengths))
+            handle = self._open_handle()
+            # The core checks every x before its first step, but only within
+            # one call: across slices, the check is made here.
+            status = BC_OK if size <= per_call or np.isfinite(xs).all() else BC_EINVAL
+            done = 0
+            while not status and done < size:
+                count = min(per_call, size - done)
+                offset = done * _ITEM_SIZE
+                status = bc_detector_update_many(handle, start + offset, count, out + offset, NO_CHECK, None)
+                done += count
         if status:
             raise_for_status(status, "Detector.update_many")
         return run_lengths
+
+    # endregion: update-many
 
     def posterior(self) -> np.ndarray:
         copy = np.empty(self._length)

@@ -129,6 +129,17 @@ class bc_detector(ctypes.Structure):
 bc_detector_p = POINTER(bc_detector)
 # endregion: handle
 
+# region: bc-check
+#: typedef int (*bc_check)(void *ctx). This backend always passes NULL, which
+#: ctypes spells ``bc_check()`` (None is refused for a function-pointer
+#: parameter): why, in _detector.update_many and _callbacks.integrate.
+bc_check = ctypes.CFUNCTYPE(c_int, c_void_p)
+NO_CHECK = bc_check()
+#: The core asks its check every BC_CHECK_INTERVAL units of work, about a
+#: millisecond (bcore.h; a #define, so restated here by hand).
+BC_CHECK_INTERVAL = 1 << 15
+# endregion: bc-check
+
 # region: bc-func
 #: typedef int (*bc_func)(double x, void *ctx, double *y). The context is
 #: declared py_object: the backend passes a Python object through it, and
@@ -193,14 +204,22 @@ bc_events_total = _declare("bc_events_total", c_double, event_p, c_size_t, c_int
 bc_struct_size = _declare("bc_struct_size", c_size_t, c_char_p)
 bc_field_offset = _declare("bc_field_offset", c_size_t, c_char_p, c_char_p)
 bc_integrate = _declare(
-    "bc_integrate", c_int, bc_func, ctypes.py_object, c_double, c_double, c_size_t, POINTER(c_double)
+    "bc_integrate",
+    c_int,
+    bc_func,
+    bc_check,
+    ctypes.py_object,
+    c_double,
+    c_double,
+    c_size_t,
+    POINTER(c_double),
 )
 bc_detector_create = _declare(
     "bc_detector_create", c_int, POINTER(bc_normal_gamma), POINTER(bc_hazard), POINTER(bc_detector_p)
 )
 bc_detector_update = _declare("bc_detector_update", c_int, bc_detector_p, c_double, POINTER(c_int64))
 bc_detector_update_many = _declare(
-    "bc_detector_update_many", c_int, bc_detector_p, double_p, c_size_t, int64_p
+    "bc_detector_update_many", c_int, bc_detector_p, double_p, c_size_t, int64_p, bc_check, c_void_p
 )
 bc_detector_posterior = _declare("bc_detector_posterior", double_p, bc_detector_p, POINTER(c_size_t))
 bc_detector_steps = _declare("bc_detector_steps", c_uint64, bc_detector_p)

@@ -1,4 +1,5 @@
 # cython: language_level=3, binding=True
+# cython: freethreading_compatible=False, subinterpreters_compatible=no
 """The Cython backend: bcore (c_core/) bound to Python with Cython 3.
 
 Every public name implements the shared interface in bindings/_interface.py;
@@ -24,6 +25,25 @@ defaults: nothing here indexes a typed memoryview (arrays are read through a
 ``auto_pickle(False)`` on the classes that own C state: pickling them then
 fails with TypeError, as for any object that cannot be pickled.
 
+``freethreading_compatible=False`` (Cython's default, stated because it is a
+claim): the module keeps the GIL on in a free-threaded CPython (Cython gives
+the module the ``Py_mod_gil`` slot ``Py_MOD_GIL_USED``;
+docs/src/userguide/freethreading.rst). The GIL is what guards a Detector's
+count of exported posterior buffers (``exports``: ``__getbuffer__`` adds one
+without the detector's lock, and ``close()`` reads it and destroys the handle
+as one step) and each call's ``_Context.error``. To declare support, the count
+would move under the detector's lock (or a ``cython.critical_section``) in
+both places, and the module would need a test run on a free-threaded CPython.
+
+``subinterpreters_compatible=no`` (also the default): the module may be
+imported by one interpreter only; Cython enforces it (an ImportError names the
+"interpreter change"). Declaring support would need Cython's module-state
+mode, and Cython 3.1+ warns at compile time about what this module does that
+module state does not cover yet: the ``cdef`` globals of the module section
+(NumPy's types, read once), the typed memoryview of the event-layout check,
+and ``with gil`` (PyGILState, which knows only the main interpreter). NumPy
+refuses to load in a subinterpreter anyway.
+
 Integers. Cython converts a Python object to a C integer type through
 ``__int__``, so a float such as 2.5 would silently become 2. The interface
 wants ``__index__`` (TypeError for floats), so integer parameters are taken as
@@ -34,6 +54,7 @@ already convert that way.
 """
 
 cimport cython
+from cpython.exc cimport PyErr_CheckSignals
 from cpython.buffer cimport (
     PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_ND, PyBUF_RECORDS_RO, PyBUF_STRIDES,
     PyBUF_WRITABLE, PyBuffer_IsContiguous, PyBuffer_Release, PyObject_GetBuffer,
@@ -547,7 +568,32 @@ def fail_allocation_after(k, /):
 
 # ---- callbacks --------------------------------------------------------------
 # C functions written here and handed to the core: the find_peaks_into
-# allocator and the integrate trampoline.
+# allocator, the integrate trampoline, and the check that lets Ctrl-C stop a
+# long integrate or update_many.
+
+# region: check
+cdef int check_signals(void *ctx) noexcept:
+    # The core's bc_check, for a call made with the GIL held (integrate): it
+    # runs the Python signal handlers that are pending, which happens only in
+    # the main thread (elsewhere PyErr_CheckSignals returns 0 at once). A
+    # handler that raised (KeyboardInterrupt, for Ctrl-C) stops the call:
+    # `noexcept`, so the exception waits in the call's context, as a
+    # callback's does, and raise_for_status re-raises it for BC_ECALLBACK.
+    try:
+        PyErr_CheckSignals()
+    except BaseException as exc:
+        (<_Context>ctx).error = exc
+        return 1
+    return 0
+
+
+cdef int check_signals_without_gil(void *ctx) noexcept nogil:
+    # The same check for a call that released the GIL (update_many): it takes
+    # the GIL back for as long as the handlers run, about every millisecond.
+    with gil:
+        return check_signals(ctx)
+# endregion: check
+
 
 # region: allocator
 @cython.final
@@ -652,7 +698,9 @@ def integrate(f, double a, double b, n, /):
     cdef double result
     # The GIL stays held (bcore.pxd makes that a compile-time rule): every
     # step calls back into Python.
-    cdef int status = bcore.bc_integrate(trampoline, <void *>callback, a, b, intervals, &result)
+    # The check stops even a callback that runs no bytecode, such as math.sin,
+    # when Ctrl-C is pressed: the interpreter itself would never look.
+    cdef int status = bcore.bc_integrate(trampoline, check_signals, <void *>callback, a, b, intervals, &result)
     raise_for_status(status, "integrate", callback)
     return result
 
@@ -674,7 +722,9 @@ cdef class Detector:
     every call into the core. Python code never runs while the lock is held
     (results are allocated before taking it, errors raised after giving it
     back), so a finalizer that uses the detector cannot deadlock against its
-    own thread.
+    own thread. The one exception is the signal handlers that update_many's
+    check runs so that Ctrl-C can stop it: a handler must not use the
+    detector it interrupts.
     """
 
     # region: detector-life
@@ -751,17 +801,23 @@ cdef class Detector:
         cdef int64_t *runs
         cdef int status
         cdef bcore.bc_detector *d
+        cdef _Context context
         try:
             result = new_array(n, INT64, &r)
             runs = <int64_t *>r.buf
             PyBuffer_Release(&r)  # only we know the new array: its memory stays where it is
+            context = _Context.__new__(_Context)  # where the check leaves a KeyboardInterrupt
             d = self.open_handle("Detector.update_many")
             with nogil:
-                status = bcore.bc_detector_update_many(d, <const double *>v.buf, n, runs)
-                self.lock.release()  # before the GIL is taken back: a waiting thread goes at once
+                status = bcore.bc_detector_update_many(d, <const double *>v.buf, n, runs,
+                                                       check_signals_without_gil, <void *>context)
+                # On every path, BC_ECALLBACK included (the steps taken so far
+                # stay taken), and before the GIL is taken back: a waiting
+                # thread goes at once.
+                self.lock.release()
         finally:
             PyBuffer_Release(&v)
-        raise_for_status(status, "Detector.update_many")
+        raise_for_status(status, "Detector.update_many", context)
         return result
     # endregion: update-many
 

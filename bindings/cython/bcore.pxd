@@ -10,10 +10,10 @@
 # `cdef extern` blocks as `noexcept` (C does not raise Python exceptions);
 # failures come back as bc_status codes, which _cython.pyx turns into
 # exceptions in one place.
-# Only the two function-pointer types (bc_allocator, bc_func) need an explicit
-# `noexcept`: each is the type of a function *we* write in Cython, which must
-# not try to propagate an exception through C (it stores the exception and
-# reports failure by its return value instead: NULL, or non-zero).
+# Only the function-pointer types (bc_allocator, bc_check, bc_func) need an
+# explicit `noexcept`: each is the type of a function *we* write in Cython,
+# which must not try to propagate an exception through C (it stores the
+# exception and reports failure by its return value instead: NULL, or non-zero).
 
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
@@ -78,6 +78,13 @@ cdef extern from "bcore.h" nogil:
     size_t bc_struct_size(const char *struct_name)
     size_t bc_field_offset(const char *struct_name, const char *field_name)
 
+    # region: check
+    # ---- check: the core asks it, every millisecond or so of work, whether to
+    # go on. `nogil`, like the allocator's type, because update_many calls it
+    # with the GIL released (ours takes the GIL back itself).
+    ctypedef int (*bc_check)(void *ctx) noexcept nogil
+    # endregion: check
+
     # ---- callback: declared below, outside the nogil block
 
     # ---- opaque handle
@@ -101,7 +108,7 @@ cdef extern from "bcore.h" nogil:
                            bc_detector **out)
     int bc_detector_update(bc_detector *d, double x, int64_t *run_length)
     int bc_detector_update_many(bc_detector *d, const double *xs, size_t n,
-                                int64_t *run_lengths)
+                                int64_t *run_lengths, bc_check check, void *ctx)
     const double *bc_detector_posterior(const bc_detector *d, size_t *len)
     uint64_t bc_detector_steps(const bc_detector *d)
     void bc_detector_reset(bc_detector *d)
@@ -119,8 +126,12 @@ cdef extern from "bcore.h" nogil:
 # synchronously on the caller's thread. Cython therefore rejects any call of
 # bc_integrate inside `with nogil`, which proves the GIL is held whenever the
 # trampoline in _cython.pyx runs, so it needs no `with gil` of its own.
+# The same holds for integrate's check, so its parameter is declared here as
+# a bc_check that needs the GIL (the C type is the same: Cython only checks
+# that the function we pass may be called with the GIL held).
 cdef extern from "bcore.h":
     ctypedef int (*bc_func)(double x, void *ctx, double *y) noexcept
 
-    int bc_integrate(bc_func f, void *ctx, double a, double b, size_t n, double *result)
+    int bc_integrate(bc_func f, int (*check)(void *ctx) noexcept, void *ctx,
+                     double a, double b, size_t n, double *result)
 # endregion: callback

@@ -30,6 +30,13 @@ namespace nb = nanobind;
 void raise_for_status(int status, const char *what,
                       const std::exception_ptr &callback_error = nullptr);
 
+// Ctrl-C during a long core call (bcore.h, region "check"). The GIL must be held. Runs the signal
+// handlers that are pending (PyErr_CheckSignals: in the main thread only, elsewhere it does
+// nothing); if one raised, KeyboardInterrupt for SIGINT, stores that exception in `error` and
+// returns true. The check that calls this then returns non-zero, the core stops with
+// BC_ECALLBACK, and raise_for_status rethrows `error`.
+bool signal_raised(std::exception_ptr &error) noexcept;
+
 // ---- results --------------------------------------------------------------------------------
 
 // region: results
@@ -119,8 +126,10 @@ template <typename T> struct Int {
 // __index__), raising what float() raises: TypeError for str or None, OverflowError for an int
 // too large for a double, whatever __float__ raises. Inline: every real argument comes here.
 inline double to_double(nb::handle obj) {
+#if !defined(Py_LIMITED_API) // the stable ABI hides a float's value: PyFloat_AsDouble reads it
     if (PyFloat_CheckExact(obj.ptr())) // the common case, without a call
         return PyFloat_AS_DOUBLE(obj.ptr());
+#endif
     const double value = PyFloat_AsDouble(obj.ptr());
     if (value == -1.0 && PyErr_Occurred())
         throw nb::python_error();

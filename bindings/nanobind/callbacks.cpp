@@ -14,7 +14,8 @@ namespace {
 // f may itself call integrate().
 struct Integrand {
     nb::callable f;
-    std::exception_ptr error; // what f raised, rethrown once bc_integrate has returned
+    std::exception_ptr error; // what f or a signal handler raised, rethrown once bc_integrate
+                              // has returned
 
     // The bc_func trampoline. It runs with the GIL held (integrate never releases it), and
     // must not let a C++ exception unwind through the C core: it stores it and returns 1.
@@ -29,6 +30,14 @@ struct Integrand {
             return 1;
         }
     }
+
+    // The bc_check, called by the core with the same context as call, so a signal handler's
+    // exception goes where f's would. integrate holds the GIL throughout, so the handlers can
+    // run at once. Only this makes a builtin f (math.sin: no bytecode, so Python's own check
+    // for signals never runs) interruptible.
+    static int check(void *context) noexcept {
+        return signal_raised(static_cast<Integrand *>(context)->error) ? 1 : 0;
+    }
 };
 
 double integrate(nb::callable f, Real a_arg, Real b_arg, Int<int64_t> n) {
@@ -38,9 +47,9 @@ double integrate(nb::callable f, Real a_arg, Real b_arg, Int<int64_t> n) {
         throw nb::value_error("integrate: n must be >= 1");
     Integrand integrand{std::move(f), nullptr};
     double result = 0.0;
-    const int status =
-        bc_integrate(&Integrand::call, &integrand, a, b, static_cast<size_t>(intervals), &result);
-    raise_for_status(status, "integrate", integrand.error);
+    const int status = bc_integrate(&Integrand::call, &Integrand::check, &integrand, a, b,
+                                    static_cast<size_t>(intervals), &result);
+    raise_for_status(status, "integrate", integrand.error); // f's, or KeyboardInterrupt
     return result;
 }
 // endregion: integrate

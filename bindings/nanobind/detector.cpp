@@ -51,14 +51,18 @@ class Detector {
         require_ndim(xs, 1, "xs");
         const size_t n = xs.shape(0);
         NumpyArray<int64_t> run_lengths = empty_array<int64_t>(n); // before the lock: see new_array
+        std::exception_ptr interrupt; // what a signal handler raised, if one did
         int status;
         {
             auto guard = lock();
             bc_detector *detector = open_handle("Detector.update_many");
             nb::gil_scoped_release nogil; // always, whatever n
-            status = bc_detector_update_many(detector, xs.data(), n, run_lengths.data());
+            status = bc_detector_update_many(detector, xs.data(), n, run_lengths.data(),
+                                             &Detector::check_signals, &interrupt);
         }
-        raise_for_status(status, "Detector.update_many");
+        // Interrupted, the detector keeps the steps it took (t tells how many); their run
+        // lengths are in run_lengths, which nobody returns: it is dropped with the rest.
+        raise_for_status(status, "Detector.update_many", interrupt); // KeyboardInterrupt, mostly
         return run_lengths;
     }
     // endregion: update-many
@@ -144,6 +148,17 @@ class Detector {
         return guard;
     }
     // endregion: lock
+
+    // region: check-signals
+    // update_many's bc_check. The core calls it without the GIL, so it takes the GIL back just
+    // while signal_raised runs the signal handlers (as PeaksInto::allocate does). mutex_ stays
+    // held meanwhile: a thread that wants it waits with the GIL released (lock above), so this
+    // thread can always get the GIL.
+    static int check_signals(void *interrupt) noexcept {
+        nb::gil_scoped_acquire gil;
+        return signal_raised(*static_cast<std::exception_ptr *>(interrupt)) ? 1 : 0;
+    }
+    // endregion: check-signals
 
     // region: release-view
     // The capsule destructor: the last array over one posterior view is gone.

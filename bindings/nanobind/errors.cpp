@@ -33,4 +33,20 @@ void raise_for_status(int status, const char *what, const std::exception_ptr &ca
 }
 // endregion: raise-for-status
 
+// region: signal-raised
+bool signal_raised(std::exception_ptr &error) noexcept {
+    if (PyErr_CheckSignals() == 0)
+        return false;
+    // The handler's exception, fetched into an nb::python_error. Thrown and caught rather than
+    // made with std::make_exception_ptr: constructing it may itself throw (bad_alloc), and this
+    // function is called from C, where nothing may unwind.
+    try {
+        throw nb::python_error();
+    } catch (...) {
+        error = std::current_exception();
+    }
+    return true;
+}
+// endregion: signal-raised
+
 } // namespace bcore_nanobind

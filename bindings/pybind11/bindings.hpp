@@ -29,6 +29,13 @@ namespace py = pybind11;
 void raise_for_status(int status, const char *what,
                       const std::exception_ptr &callback_error = nullptr);
 
+// Ctrl-C during a long core call (bcore.h, region "check"). The GIL must be held. Runs the
+// signal handlers that are pending (PyErr_CheckSignals: in the main thread only, elsewhere it
+// does nothing); if one raised, KeyboardInterrupt for SIGINT, stores that exception in `error`
+// and returns true. The check that calls this then returns non-zero, the core stops with
+// BC_ECALLBACK, and raise_for_status rethrows `error`.
+bool signal_raised(std::exception_ptr &error) noexcept;
+
 // ---- conversion (convert.cpp) ---------------------------------------------------------------
 
 // region: integers

@@ -18,7 +18,7 @@ using namespace pybind11::literals;
 // integrate is re-entrant (f may itself call integrate).
 struct callback_context {
     const py::function &f;
-    std::exception_ptr error; // what f raised, if it failed
+    std::exception_ptr error; // what f raised, if it failed, or a signal handler (check_signals)
 };
 
 // region: trampoline
@@ -43,13 +43,26 @@ int call_python(double x, void *context, double *y) noexcept {
 }
 // endregion: trampoline
 
+// region: integrate-check
+// integrate's bc_check, called by the core with the same context as call_python, so it stores
+// a signal handler's exception where f's would go. integrate holds the GIL throughout, so the
+// handlers can run at once. Only this makes a builtin f (math.sin: no bytecode, so Python's own
+// check for signals never runs) interruptible.
+int check_signals(void *context) noexcept {
+    auto &call = *static_cast<callback_context *>(context);
+    return signal_raised(call.error) ? 1 : 0;
+}
+// endregion: integrate-check
+
 // py::function accepts any callable: anything else is a TypeError from overload resolution.
 double integrate(const py::function &f, Real a, Real b, py::handle n) {
     const std::size_t intervals = to_size(n, "integrate: n");
     callback_context context{f, nullptr};
     double result = 0.0;
-    const int status = bc_integrate(call_python, &context, a.value, b.value, intervals, &result);
-    raise_for_status(status, "integrate", context.error); // f's own exception, if it raised
+    const int status =
+        bc_integrate(call_python, check_signals, &context, a.value, b.value, intervals, &result);
+    // f's own exception, or a signal handler's (KeyboardInterrupt), if either raised
+    raise_for_status(status, "integrate", context.error);
     return result;
 }
 // endregion: callback

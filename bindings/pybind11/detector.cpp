@@ -48,12 +48,15 @@ class Detector {
         std::int64_t *out = run_lengths.mutable_data();
         const auto lock = acquire();
         bc_detector *detector = open_handle("update_many");
+        std::exception_ptr interrupt; // what a signal handler raised, if one did
         int status = BC_OK;
         {
             py::gil_scoped_release release; // always: this is the long call
-            status = bc_detector_update_many(detector, data, n, out);
+            status = bc_detector_update_many(detector, data, n, out, check_signals, &interrupt);
         }
-        raise_for_status(status, "update_many");
+        // Interrupted, the detector keeps the steps it took (t tells how many); the run lengths
+        // of those steps are in run_lengths, which nobody returns: it is dropped with the rest.
+        raise_for_status(status, "update_many", interrupt); // KeyboardInterrupt, most often
         return run_lengths;
     }
     // endregion: update-many
@@ -138,6 +141,23 @@ class Detector {
         py::object owner_; // the Python object that owns detector_
     };
     // endregion: view-token
+
+    // region: check-signals
+    // update_many's bc_check. The core calls it without the GIL, so it takes the GIL back just
+    // while signal_raised runs the signal handlers (gil_scoped_acquire, as allocate_result in
+    // callbacks.cpp). The detector's lock stays held meanwhile: a thread that wants it waits with
+    // the GIL released (acquire below), so this thread can always get the GIL.
+    static int check_signals(void *interrupt) noexcept {
+        auto &error = *static_cast<std::exception_ptr *>(interrupt);
+        try {
+            py::gil_scoped_acquire gil;
+            return signal_raised(error) ? 1 : 0;
+        } catch (...) { // taking the GIL failed: stop the call, and say why
+            error = std::current_exception();
+            return 1;
+        }
+    }
+    // endregion: check-signals
 
     // region: acquire
     // Takes the detector's lock, held around every core call. Uncontended, it costs a try_lock.

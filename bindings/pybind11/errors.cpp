@@ -38,6 +38,23 @@ void raise_for_status(int status, const char *what, const std::exception_ptr &ca
 }
 // endregion: raise-for-status
 
+// region: signal-raised
+bool signal_raised(std::exception_ptr &error) noexcept {
+    if (PyErr_CheckSignals() == 0) {
+        return false;
+    }
+    // The handler's exception, fetched into an error_already_set. Thrown and caught rather than
+    // made with std::make_exception_ptr: constructing it may itself throw (bad_alloc), and this
+    // function is called from C, where nothing may unwind.
+    try {
+        throw py::error_already_set();
+    } catch (...) {
+        error = std::current_exception();
+    }
+    return true;
+}
+// endregion: signal-raised
+
 // region: translator
 namespace {
 

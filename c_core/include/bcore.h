@@ -175,10 +175,11 @@ BC_API size_t bc_field_offset(const char *struct_name, const char *field_name);
  * steps, keeps the steps done so far, and returns BC_ECALLBACK. Bindings use it
  * to let Ctrl-C interrupt a long call: the check takes the interpreter's lock
  * for a moment, runs the pending signal handlers and stops if one raised. A
- * NULL check is never called. About a millisecond of work on a current CPU. */
+ * NULL check is never called. 2^15 units: about a millisecond of a detector's
+ * work (some 40 ns a cell), a few of an integrand's. */
 typedef int (*bc_check)(void *ctx);
 
-#define BC_CHECK_INTERVAL ((size_t)1 << 20)
+#define BC_CHECK_INTERVAL ((size_t)1 << 15)
 /* endregion: check */
 
 /* region: callback */

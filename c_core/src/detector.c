@@ -240,7 +240,7 @@ int bc_detector_update_many(bc_detector *d, const double *xs, size_t n, int64_t 
         run_lengths[i] = detector_step(d, xs[i]);
         work += (d->steps < d->max_run ? (size_t)d->steps : d->max_run) + 1;
         if (check != NULL && work >= BC_CHECK_INTERVAL) {
-            work = 0;
+            work -= BC_CHECK_INTERVAL;
             if (check(ctx) != 0) {
                 return BC_ECALLBACK;
             }

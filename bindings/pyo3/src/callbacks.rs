@@ -1,5 +1,6 @@
 //! The core calls back into Rust through a C function pointer: `integrate` (a callback that
-//! calls Python) and `find_peaks_into` (an allocator that makes the result array).
+//! calls Python), `find_peaks_into` (an allocator that makes the result array), and the checks
+//! that let Ctrl-C stop a long call (`integrate`, `Detector.update_many`).
 
 use std::any::Any;
 use std::ffi::{c_int, c_void};
@@ -18,12 +19,14 @@ use crate::errors::raise_for_status;
 use crate::ffi;
 use crate::functions::release_gil_if_large;
 
-/// What the trampoline needs, reached through the core's `void *ctx`. There is one per call,
-/// on `integrate`'s stack: calls may nest (f may itself integrate) and threads share nothing.
+/// What the trampoline and the check need, reached through the core's `void *ctx` (the core
+/// hands both the same one). There is one per call, on `integrate`'s stack: calls may nest
+/// (f may itself integrate) and threads share nothing.
 struct Callback<'a, 'py> {
     f: &'a Bound<'py, PyAny>,
-    /// What stopped the integration: f's own exception, or the TypeError for a result that
-    /// is no number. `integrate` returns it, so the same exception object propagates.
+    /// What stopped the integration: f's own exception, the TypeError for a result that is no
+    /// number, or what a signal handler raised (KeyboardInterrupt). `integrate` returns it, so
+    /// the same exception object propagates.
     error: Option<PyErr>,
 }
 
@@ -54,6 +57,57 @@ unsafe extern "C" fn trampoline(x: f64, ctx: *mut c_void, y: *mut f64) -> c_int 
 }
 // endregion: trampoline
 
+/// The `bc_check` of `integrate`, which runs attached: the pending signal handlers run here, so
+/// Ctrl-C stops even an integrand that runs no Python code (a builtin such as `math.sin`, where
+/// the interpreter itself never looks for signals). Non-zero if a handler raised.
+///
+/// # Safety
+///
+/// `ctx` is the `Callback` that `integrate` passed to `bc_integrate`.
+// region: check-attached
+unsafe extern "C" fn check_signals_attached(ctx: *mut c_void) -> c_int {
+    // SAFETY: as in `trampoline`: the same ctx, on the same thread, which holds the GIL.
+    let callback = unsafe { &mut *ctx.cast::<Callback<'_, '_>>() };
+    let py = callback.f.py();
+    // No panic may unwind into C (`check_signals` could only panic on an interpreter bug).
+    let error = match catch_unwind(AssertUnwindSafe(|| py.check_signals())) {
+        Ok(Ok(())) => return 0,
+        Ok(Err(err)) => err,
+        Err(payload) => PanicException::new_err(panic_message(payload)),
+    };
+    callback.error = Some(error);
+    1
+}
+// endregion: check-attached
+
+/// The `bc_check` of a call that runs detached (`Detector.update_many`): attaches for as long
+/// as the pending signal handlers run, and returns non-zero if one raised, leaving its
+/// exception in `*ctx` for the caller to raise once the core has returned BC_ECALLBACK.
+///
+/// Off the main thread `check_signals` runs no handler (CPython runs them in the main thread
+/// only) and returns `Ok`: the call goes on, at the cost of taking the GIL once a millisecond.
+/// While the interpreter shuts down nothing can be attached to, and nothing is checked.
+///
+/// # Safety
+///
+/// `ctx` points to an `Option<PyErr>` that nothing else uses until the core returns.
+// region: check-detached
+pub unsafe extern "C" fn check_signals_detached(ctx: *mut c_void) -> c_int {
+    // SAFETY: the caller's contract; the core hands `ctx` back unchanged.
+    let interruption = unsafe { &mut *ctx.cast::<Option<PyErr>>() };
+    // `try_attach` rather than `attach`, which panics while the interpreter shuts down; and
+    // no panic may unwind into C.
+    let result = catch_unwind(AssertUnwindSafe(|| Python::try_attach(|py| py.check_signals())));
+    let error = match result {
+        Ok(None | Some(Ok(()))) => return 0,
+        Ok(Some(Err(err))) => err,
+        Err(payload) => PanicException::new_err(panic_message(payload)),
+    };
+    *interruption = Some(error);
+    1
+}
+// endregion: check-detached
+
 fn panic_message(payload: Box<dyn Any + Send>) -> String {
     match payload.downcast::<String>() {
         Ok(message) => *message,
@@ -62,7 +116,8 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 }
 
 /// Trapezoid rule of f over [a, b] with n intervals (n + 1 calls of f, from a to b).
-// The GIL stays held: the core calls back into Python at every point.
+// The GIL stays held: the core calls back into Python at every point, and asks
+// `check_signals_attached` (same ctx) every BC_CHECK_INTERVAL calls whether to go on.
 #[pyfunction]
 #[pyo3(signature = (f, a, b, n, /))]
 pub fn integrate(f: &Bound<'_, PyAny>, a: f64, b: f64, n: &Bound<'_, PyAny>) -> PyResult<f64> {
@@ -74,11 +129,14 @@ pub fn integrate(f: &Bound<'_, PyAny>, a: f64, b: f64, n: &Bound<'_, PyAny>) -> 
     let n = count(n, "integrate: n must be >= 1")?;
     let mut callback = Callback { f, error: None };
     let mut result = 0.0;
-    // SAFETY: `callback` outlives the call, matching what `trampoline` expects of `ctx`.
-    let status =
-        unsafe { ffi::bc_integrate(trampoline, (&raw mut callback).cast(), a, b, n, &mut result) };
+    let ctx = (&raw mut callback).cast();
+    // SAFETY: `callback` outlives the call, matching what `trampoline` and
+    // `check_signals_attached` expect of `ctx`.
+    let status = unsafe {
+        ffi::bc_integrate(trampoline, Some(check_signals_attached), ctx, a, b, n, &mut result)
+    };
     if let Some(err) = callback.error {
-        return Err(err); // BC_ECALLBACK
+        return Err(err); // BC_ECALLBACK: f's exception, or KeyboardInterrupt
     }
     raise_for_status(status, "integrate")?;
     Ok(result)

@@ -267,7 +267,9 @@ impl<T> Drop for CoreBuffer<T> {
 
 /// The Python object that owns a `CoreBuffer` handed to NumPy: it is the array's `base`, so
 /// the buffer is freed when the last array over it dies. Not exported from the module.
-#[pyclass(frozen, module = "bindings.pyo3._pyo3")]
+#[pyclass(frozen)]
+#[cfg_attr(not(feature = "abi3"), pyo3(module = "bindings.pyo3._pyo3"))]
+#[cfg_attr(feature = "abi3", pyo3(module = "bindings.pyo3_abi3._pyo3"))]
 pub struct CoreArrayOwner {
     buffer: CoreBuffer<i64>,
 }

@@ -9,6 +9,9 @@
 //! Rule: no Python code runs while the lock is held. Python code (a `__del__` run by an
 //! allocation that triggers the garbage collector) could use this detector, and waiting for
 //! a lock that its own thread holds never ends. So arrays are allocated before locking.
+//! One exception: `update_many` runs the signal handlers while it holds the lock (that is how
+//! Ctrl-C stops it), and with them whatever Python code they run. Such code that uses this
+//! same detector fails with RuntimeError instead of waiting forever (`refuse_reentry`).
 
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,11 +20,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use numpy::ndarray::ArrayView1;
 use numpy::prelude::*;
 use numpy::{Ix1, PyArray1};
-use pyo3::exceptions::{PyBufferError, PyValueError};
+use pyo3::exceptions::{PyBufferError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
 use pyo3::types::PyTuple;
 
+use crate::callbacks::check_signals_detached;
 use crate::convert::{empty, float64_array};
 use crate::errors::raise_for_status;
 use crate::ffi;
@@ -60,7 +64,9 @@ impl Drop for Handle {
 
 // region: struct
 /// Bayesian online change-point detector (see c_core/include/bcore.h).
-#[pyclass(frozen, module = "bindings.pyo3._pyo3")]
+#[pyclass(frozen)]
+#[cfg_attr(not(feature = "abi3"), pyo3(module = "bindings.pyo3._pyo3"))]
+#[cfg_attr(feature = "abi3", pyo3(module = "bindings.pyo3_abi3._pyo3"))]
 pub struct Detector {
     /// The handle, `None` once closed; locked around every call into the core.
     handle: Mutex<Option<Handle>>,
@@ -68,8 +74,20 @@ pub struct Detector {
     views: AtomicUsize,
     /// R + 1, the posterior's length, known without locking.
     len: usize,
+    /// The `thread_id` of the thread inside this detector's `update_many`, 0 when none.
+    updating_thread: AtomicUsize,
 }
 // endregion: struct
+
+/// A number for the calling thread, never 0 and never reused in the process (std's ThreadId
+/// has no stable integer form).
+fn thread_id() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    thread_local! {
+        static ID: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    ID.with(|id| *id)
+}
 
 fn closed_error() -> PyErr {
     PyValueError::new_err("the detector is closed")
@@ -86,10 +104,26 @@ impl Detector {
     /// waiting with the GIL released: waiting while holding it would deadlock against an
     /// `update_many` that holds the lock and needs the GIL back to return.
     // region: lock
-    fn lock(&self, py: Python<'_>) -> MutexGuard<'_, Option<Handle>> {
-        unpoison(self.handle.lock_py_attached(py))
+    fn lock(&self, py: Python<'_>) -> PyResult<MutexGuard<'_, Option<Handle>>> {
+        self.refuse_reentry()?;
+        Ok(unpoison(self.handle.lock_py_attached(py)))
     }
     // endregion: lock
+
+    /// RuntimeError if this thread is inside this detector's `update_many`: a signal handler
+    /// (or a finalizer the garbage collector runs) that `check_signals_detached` ran. The lock
+    /// is this thread's own, so waiting would never end; and the core must not be re-entered
+    /// on a detector whose call is still running, even between two of its steps.
+    fn refuse_reentry(&self) -> PyResult<()> {
+        // Relaxed: only this thread stores its own id, so it reads its own store; any other
+        // thread reads another id or 0, and goes on to wait for the lock.
+        if self.updating_thread.load(Ordering::Relaxed) == thread_id() {
+            return Err(PyRuntimeError::new_err(
+                "the detector is busy: code run during its update_many (a signal handler) used it",
+            ));
+        }
+        Ok(())
+    }
 
     // region: open-handle
     /// Runs `f` on the open handle, under the lock; ValueError if the detector is closed.
@@ -97,7 +131,7 @@ impl Detector {
     // statement added later to a method can make a Python object (and run a `__del__` that
     // locks this detector) under it, as `Python::detach(f)` bounds its own scope the same way.
     fn open_handle<T>(&self, py: Python<'_>, f: impl FnOnce(&Handle) -> T) -> PyResult<T> {
-        let guard = self.lock(py);
+        let guard = self.lock(py)?;
         let handle = guard.as_ref().ok_or_else(closed_error)?;
         Ok(f(handle))
     }
@@ -131,6 +165,7 @@ impl Detector {
             handle: Mutex::new(Some(Handle { raw, posterior, len })),
             views: AtomicUsize::new(0),
             len,
+            updating_thread: AtomicUsize::new(0),
         })
     }
 
@@ -149,31 +184,51 @@ impl Detector {
     /// Many observations (1-D); returns the run length after each as int64.
     // Always without the GIL, locking included: a thread waiting for this detector waits
     // without the GIL too. Hence its own lock call, where `open_handle` locks attached.
+    //
+    // Ctrl-C: every millisecond or so the core asks `check_signals_detached`, which attaches
+    // just long enough to run the signal handlers. If one raised, the core stops between two
+    // steps (the detector keeps those it took) and the handler's exception is raised here; the
+    // lock is released and `run_lengths` dropped on the way out, as on every other return.
+    // A signal handler, or a finalizer the garbage collector runs meanwhile, that uses THIS
+    // detector would wait for the lock this thread holds: `refuse_reentry` makes it fail.
     #[pyo3(signature = (xs, /))]
     fn update_many<'py>(
         &self,
         py: Python<'py>,
         xs: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        self.refuse_reentry()?;
         let xs = float64_array::<Ix1>(xs, "update_many: xs")?;
         let xs = xs.as_slice()?;
         let run_lengths = empty::<i64>(py, xs.len())?;
         let mut out = run_lengths.try_readwrite()?;
         let out = out.as_slice_mut()?;
         // region: update-many
-        let status = py.detach(|| {
+        let (status, interruption) = py.detach(|| {
             let guard = unpoison(self.handle.lock());
             let handle = guard.as_ref().ok_or_else(closed_error)?;
-            // SAFETY: a live detector, under the lock; both slices hold xs.len() elements.
-            Ok::<_, PyErr>(unsafe {
+            let mut interruption: Option<PyErr> = None;
+            // Cleared before the lock is released: nothing between the two stores can fail
+            // or unwind (the core does not, and the check catches every panic).
+            self.updating_thread.store(thread_id(), Ordering::Relaxed);
+            // SAFETY: a live detector, under the lock; both slices hold xs.len() elements;
+            // `interruption` outlives the call, as `check_signals_detached` expects of ctx.
+            let status = unsafe {
                 ffi::bc_detector_update_many(
                     handle.as_ptr(),
                     xs.as_ptr(),
                     xs.len(),
                     out.as_mut_ptr(),
+                    Some(check_signals_detached),
+                    (&raw mut interruption).cast(),
                 )
-            })
+            };
+            self.updating_thread.store(0, Ordering::Relaxed);
+            Ok::<_, PyErr>((status, interruption))
         })?;
+        if let Some(err) = interruption {
+            return Err(err); // BC_ECALLBACK: what a signal handler raised
+        }
         // endregion: update-many
         raise_for_status(status, "update_many")?; // BC_EINVAL: a value is not finite
         Ok(run_lengths)
@@ -227,7 +282,7 @@ impl Detector {
 
     /// Releases the C detector; idempotent. BufferError while posterior views are alive.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let mut guard = self.lock(py);
+        let mut guard = self.lock(py)?;
         if guard.is_some() && self.views.load(Ordering::Acquire) > 0 {
             return Err(PyBufferError::new_err(
                 "cannot close the detector: arrays over its posterior_view() are alive",
@@ -239,8 +294,8 @@ impl Detector {
 
     /// Whether close() has released the C detector.
     #[getter]
-    fn closed(&self, py: Python<'_>) -> bool {
-        self.lock(py).is_none()
+    fn closed(&self, py: Python<'_>) -> PyResult<bool> {
+        Ok(self.lock(py)?.is_none())
     }
 
     fn __enter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
@@ -261,7 +316,9 @@ impl Detector {
 ///
 /// It needs no `__traverse__`: a Detector holds no Python objects, so no reference cycle can
 /// run through one.
-#[pyclass(frozen, module = "bindings.pyo3._pyo3")]
+#[pyclass(frozen)]
+#[cfg_attr(not(feature = "abi3"), pyo3(module = "bindings.pyo3._pyo3"))]
+#[cfg_attr(feature = "abi3", pyo3(module = "bindings.pyo3_abi3._pyo3"))]
 struct PosteriorOwner {
     detector: Py<Detector>,
 }

@@ -65,6 +65,13 @@ pub struct bc_detector {
     _private: [u8; 0],
 }
 
+// region: check
+/// `typedef int (*bc_check)(void *ctx);`: asked every `BC_CHECK_INTERVAL` units of work
+/// whether a long call goes on (0) or stops (non-zero, and the call returns BC_ECALLBACK).
+/// The core accepts NULL (never asks), so, like `bc_allocator`, an `Option`.
+pub type bc_check = Option<unsafe extern "C" fn(ctx: *mut c_void) -> c_int>;
+// endregion: check
+
 /// `typedef int (*bc_func)(double x, void *ctx, double *y);` (never NULL where passed).
 pub type bc_func = unsafe extern "C" fn(x: f64, ctx: *mut c_void, y: *mut f64) -> c_int;
 
@@ -128,6 +135,7 @@ unsafe extern "C" {
 
     pub fn bc_integrate(
         f: bc_func,
+        check: bc_check,
         ctx: *mut c_void,
         a: f64,
         b: f64,
@@ -146,6 +154,8 @@ unsafe extern "C" {
         xs: *const f64,
         n: usize,
         run_lengths: *mut i64,
+        check: bc_check,
+        ctx: *mut c_void,
     ) -> c_int;
     pub fn bc_detector_posterior(d: *const bc_detector, len: *mut usize) -> *const f64;
     pub fn bc_detector_steps(d: *const bc_detector) -> u64;

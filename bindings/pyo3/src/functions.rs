@@ -241,7 +241,9 @@ pub fn repeat<'py>(
 /// `describe`'s result: the fields of `bc_stats`, read-only.
 // `frozen` and `get_all`, as the PyO3 guide describes them (guide/pyclass-parameters.md):
 // immutable, with a getter for every field and no setter, like a frozen dataclass.
-#[pyclass(frozen, get_all, module = "bindings.pyo3._pyo3")]
+#[pyclass(frozen, get_all)]
+#[cfg_attr(not(feature = "abi3"), pyo3(module = "bindings.pyo3._pyo3"))]
+#[cfg_attr(feature = "abi3", pyo3(module = "bindings.pyo3_abi3._pyo3"))]
 pub struct Stats {
     n: usize,
     mean: f64,

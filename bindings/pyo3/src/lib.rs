@@ -1,5 +1,10 @@
 //! The PyO3 backend of `bindings`: the extension module `bindings.pyo3._pyo3`.
 //!
+//! The same crate, built with the cargo feature `abi3` (`abi3/pyproject.toml`), is the
+//! stable-ABI module `bindings.pyo3_abi3._pyo3`: the only difference in the code is the
+//! `module` each class reports (`#[cfg_attr(feature = "abi3", ...)]`), which PyO3 takes as a
+//! literal, so the two spellings stand side by side.
+//!
 //! The parts of every backend (bindings/README.md, "One layout, one vocabulary"), in order:
 //!
 //! | module      | what it holds                                                            |
@@ -23,7 +28,23 @@ mod functions;
 /// The PyO3 backend of bindings (see bindings/_interface.py).
 ///
 /// Built by maturin from bindings/pyo3 (Rust), separately from the CMake build.
-#[pyo3::pymodule]
+//
+// Free-threading: declared as needing the GIL. Since PyO3 0.28 a module claims free-threaded
+// support unless it says otherwise ("Support for free-threaded Python is now opt-out rather
+// than opt-in", https://github.com/PyO3/pyo3/pull/5564; https://pyo3.rs/v0.30.1/free-threading),
+// so saying nothing would claim what nobody has tested: we have no free-threaded CPython. What
+// the GIL provides today: a NumPy array handed to C as a Rust slice (`&[f64]`, `&mut [f64]`)
+// while attached cannot be written by another thread during the call; without the GIL such a
+// write would be a data race on memory Rust assumes unaliased. To declare `gil_used = false`:
+// audit every slice borrowed from a caller's array (and the `out=` arrays) for concurrent
+// writers, run the suite, the threading tests included, on a 3.13t/3.14t build, then flip it.
+//
+// Subinterpreters: PyO3 refuses to initialise a module in a second interpreter (ImportError
+// "PyO3 modules do not yet support subinterpreters", pyo3 0.30.1 src/impl_/pymodule.rs;
+// https://github.com/PyO3/pyo3/issues/576): its statics (the module object, each class's type
+// object, `PyOnceLock`s such as the EVENT_DTYPE cache) are per process, not per interpreter.
+// Supporting them would need PyO3's per-module state, which it does not have yet.
+#[pyo3::pymodule(gil_used = true)]
 mod _pyo3 {
     use numpy::PyArrayDescr;
     use pyo3::exceptions::PyImportError;
