@@ -28,6 +28,9 @@
  *     subinterpreters that share the main GIL, not in those with their own GIL; and
  *     the GIL is used (moot: no abi3 module loads on a free-threaded CPython);
  *   - CPython 3.10, and free-threaded CPythons: the stable ABI has neither.
+ * One trap, not a loss: the headers that compile it may be newer than 3.11 and get the
+ * older ABI wrong (Py_RETURN_NONE, see capi.h); the suite runs each interpreter's own
+ * build, so a binary built by 3.13 was run under 3.11 by hand to find it.
  * Everything else it needs is in the limited API of 3.11: the buffer protocol both ways
  * (Py_buffer, PyObject_GetBuffer, the Py_bf_* type slots), METH_FASTCALL (3.10),
  * heap types with module state, struct sequences, PyThread locks.
