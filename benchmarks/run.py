@@ -47,6 +47,7 @@ import argparse
 import dataclasses
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -125,7 +126,9 @@ def run_pytest(files: tuple[str, ...], raw: Path, mode: str, worker: int, extra:
     command += [*HARNESS_OPTIONS[mode], "--benchmark-disable-gc"]
     command += [f"--benchmark-json={raw}", "-p", "no:cacheprovider", "-ra", *extra]
     print("$ " + " ".join(command), flush=True)
-    return subprocess.run(command, check=False).returncode
+    # A run started from a test that pytest-xdist runs must not look like an xdist worker.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_XDIST")}
+    return subprocess.run(command, check=False, env=env).returncode
 
 
 def merge(parts: list[Path], target: Path) -> None:
