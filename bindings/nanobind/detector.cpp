@@ -62,8 +62,9 @@ class Detector {
                                              &Detector::check_signals, &check);
         }
         // Interrupted, the detector keeps the steps it took (t tells how many); their run
-        // lengths are in run_lengths, which nobody returns: it is dropped with the rest.
-        raise_for_status(status, "Detector.update_many", check.interrupt); // KeyboardInterrupt, mostly
+        // lengths are in run_lengths, which nobody returns: it is dropped with the rest. The
+        // exception is the handler's: KeyboardInterrupt, mostly.
+        raise_for_status(status, "Detector.update_many", check.interrupt);
         return run_lengths;
     }
     // endregion: update-many
