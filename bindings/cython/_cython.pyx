@@ -605,7 +605,7 @@ cdef int check_signals_without_gil(void *ctx) noexcept nogil:
     # GIL back for as long as the handlers run, about every millisecond. The
     # detector's lock stays held, so checking_thread says which thread runs
     # them: a handler that uses this detector gets RuntimeError from
-    # refuse_reentry instead of waiting for its own thread.
+    # Detector.acquire instead of waiting for its own thread.
     with gil:
         detector = (<_UpdateCheck>ctx).detector
         detector.checking_thread = PyThread_get_thread_ident()

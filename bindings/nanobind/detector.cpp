@@ -143,15 +143,17 @@ class Detector {
     // update_many needs the GIL back before it can return and unlock. Unless that thread is this
     // one, running a signal handler (or a finalizer) in update_many's check: its wait would never
     // end, so RuntimeError instead, as CPython's buffered files do (_enter_buffered_busy in
-    // https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c).
+    // https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c). Asked before the
+    // try_lock, which is undefined behaviour on a std::mutex its caller owns; usually no check is
+    // running, so it costs one compare and no thread id.
     std::unique_lock<std::mutex> lock(const char *what) {
+        if (checking_thread_ != std::thread::id() && checking_thread_ == std::this_thread::get_id())
+            raise_error(PyExc_RuntimeError,
+                        "%s: reentrant call, from inside update_many() of the same detector on "
+                        "the same thread (in a signal handler?)",
+                        what);
         std::unique_lock<std::mutex> guard(mutex_, std::try_to_lock);
         if (!guard.owns_lock()) {
-            if (checking_thread_ == std::this_thread::get_id())
-                raise_error(PyExc_RuntimeError,
-                            "%s: reentrant call, from inside update_many() of the same detector "
-                            "on the same thread (in a signal handler?)",
-                            what);
             nb::gil_scoped_release nogil;
             guard.lock();
         }

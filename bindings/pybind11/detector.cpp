@@ -177,15 +177,18 @@ class Detector {
     // Unless the holder is this very thread, running a signal handler (or a finalizer) in
     // update_many's check: that wait would never end, so RuntimeError instead, as CPython's
     // buffered files do (_enter_buffered_busy in
-    // https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c).
+    // https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c). Asked before the
+    // try_lock, which is undefined behaviour on a std::mutex its caller owns; usually no check is
+    // running, so it costs one compare and no thread id.
     std::unique_lock<std::mutex> acquire(const char *what) {
+        if (checking_thread_ != std::thread::id() &&
+            checking_thread_ == std::this_thread::get_id()) {
+            throw std::runtime_error(std::string(what) +
+                                     ": reentrant call, from inside update_many() of the same "
+                                     "detector on the same thread (in a signal handler?)");
+        }
         std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
         if (!lock.owns_lock()) {
-            if (checking_thread_ == std::this_thread::get_id()) {
-                throw std::runtime_error(std::string(what) +
-                                         ": reentrant call, from inside update_many() of the same "
-                                         "detector on the same thread (in a signal handler?)");
-            }
             py::gil_scoped_release release;
             lock.lock();
         }
