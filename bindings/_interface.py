@@ -44,6 +44,9 @@ signal handlers about every millisecond of C work (the core's ``bc_check``), in
 the main thread, and stop with the exception a handler raises (``KeyboardInterrupt``
 for Ctrl-C). An interrupted ``update_many`` keeps the steps it took: ``t`` says
 how many, and the detector is exactly as if it had been given that prefix.
+A signal handler that uses the very detector whose ``update_many`` it interrupts
+(a call on it from that call's own thread) raises ``RuntimeError`` instead of
+waiting for the lock its own thread holds, which stops that ``update_many``.
 
 No input may crash the interpreter or leak core memory.
 

@@ -7,7 +7,8 @@ there. Each case runs in a child process, which the test interrupts with a
 real SIGINT once the long call has started. The child then checks what the
 interrupted call left: the detector holds exactly the steps it took (its
 posterior is that of a fresh detector fed the same prefix, bit for bit), it is
-still usable, and no core memory leaked.
+still usable, and no core memory leaked. A handler that uses the detector it
+interrupts gets RuntimeError, never a deadlock (the last test).
 """
 
 from __future__ import annotations
@@ -123,3 +124,77 @@ def test_the_check_off_the_main_thread_lets_the_call_finish(core):
     worker.join(timeout=60)
     assert not worker.is_alive() and result["rl"].shape == (2_000,) and d.t == 2_000
     d.close()
+
+
+REENTRANT_CHILD = textwrap.dedent(
+    """
+    import gc, json, signal, sys, time
+    import numpy as np
+    import bindings
+
+    core = bindings.load(sys.argv[1])
+    xs = np.random.default_rng(7).normal(size=400_000)
+    gc.collect()
+    before = core.live_allocations()
+    d = core.Detector(max_run_length=2000)
+    seen = []
+
+    def report_progress(signum, frame):
+        seen.append(d.t)  # the same detector, from inside its own update_many
+
+    signal.signal(signal.SIGALRM, report_progress)
+    report = {}
+    started = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        d.update_many(xs)
+    except RuntimeError as exc:
+        report["error"] = str(exc)
+        report["after"] = time.monotonic() - started
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    report["handler_saw"] = seen
+    taken = d.t
+    report["taken"] = taken
+    fresh = core.Detector(max_run_length=2000)
+    fresh.update_many(xs[:taken])
+    report["same_posterior"] = bool(np.array_equal(d.posterior(), fresh.posterior()))
+    fresh.close()
+    d.update_many(xs[:10])
+    report["usable"] = isinstance(d.update(0.5), int) and d.t == taken + 11
+    d.close()
+    del d
+    gc.collect()
+    report["leaked"] = core.live_allocations() - before
+    print(json.dumps(report), flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
+def test_a_signal_handler_that_uses_the_detector_gets_runtime_error(core, request, tmp_path):
+    """A SIGALRM handler that reads ``d.t`` while ``d.update_many`` runs on the
+    same thread: that thread holds the detector's lock, so waiting for it
+    would never end. Every build refuses the call with RuntimeError instead,
+    which stops update_many like any exception from a handler; the detector
+    keeps the steps it took and stays usable. A deadlock fails by timeout."""
+    name = request.node.callspec.params["core"]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", REENTRANT_CHILD, name],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=CHILD_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"{name}: deadlock, the handler waited for its own thread\n{exc.stderr}")
+    assert done.returncode == 0, f"{name}: child failed ({done.returncode})\n{done.stdout}\n{done.stderr}"
+    report = json.loads(done.stdout)
+    assert "error" in report, f"{name}: update_many ran to the end: {report}"
+    assert "reentrant call" in report["error"], report["error"]
+    assert report["after"] < 0.3 + LATENCY_LIMIT, f"{name}: RuntimeError after {report['after']:.2f} s"
+    assert report["handler_saw"] == []
+    assert 0 < report["taken"] < 400_000
+    assert report["same_posterior"], f"{name}: the interrupted detector is not the prefix's"
+    assert report["usable"], f"{name}: the detector does not update after the RuntimeError"
+    assert report["leaked"] == 0, f"{name}: {report['leaked']} core allocation(s) leaked"

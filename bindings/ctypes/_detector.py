@@ -64,6 +64,9 @@ class Detector:
         # thread that finds it taken waits in Lock.acquire, which releases the
         # GIL, so it cannot stall an update_many in flight.
         self._lock = threading.Lock()
+        # The thread inside update_many, with the lock held, else 0: signal
+        # handlers run on it between two slices (see _refuse_reentry).
+        self._updating_thread = 0
         # endregion: detector-lock
         # The posterior never moves (bcore.h), so its address is read once.
         length = c_size_t()
@@ -87,6 +90,26 @@ class Detector:
         if handle is not None:
             bc_detector_destroy(handle)
 
+    # region: refuse-reentry
+    def _refuse_reentry(self, what: str) -> None:
+        """RuntimeError if this thread is inside this detector's update_many.
+
+        Only a signal handler (or a finalizer) run between two of its slices
+        can call from there, and the lock is its own thread's: waiting would
+        never end. CPython's buffered files refuse the same case the same way
+        (_enter_buffered_busy in
+        https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c).
+        Callers test ``self._updating_thread`` first: usually 0, so the common
+        path asks for no thread id.
+        """
+        if self._updating_thread == threading.get_ident():
+            raise RuntimeError(
+                f"{what}: reentrant call, from inside update_many() of the same detector"
+                " on the same thread (in a signal handler?)"
+            )
+
+    # endregion: refuse-reentry
+
     def _open_handle(self) -> bc_detector_p:
         """The C handle, ValueError once closed. Call it with the lock held."""
         if self._handle is None:
@@ -98,6 +121,8 @@ class Detector:
         # exception: x.__float__ may update or close this detector.
         value = c_double(x)
         run_length = c_int64()
+        if self._updating_thread:
+            self._refuse_reentry("Detector.update")
         with self._lock:
             status = bc_detector_update(self._open_handle(), value, run_length)
         if status:
@@ -120,17 +145,26 @@ class Detector:
         # held across the slices, so no other thread sees a half-done
         # update_many; an interrupted one keeps the steps done so far.
         per_call = max(1, BC_CHECK_INTERVAL // self._length)
+        if self._updating_thread:
+            self._refuse_reentry("Detector.update_many")
         with self._lock:
-            handle = self._open_handle()
-            # The core checks every x before its first step, but only within
-            # one call: across slices, the check is made here.
-            status = BC_OK if size <= per_call or np.isfinite(xs).all() else BC_EINVAL
-            done = 0
-            while not status and done < size:
-                count = min(per_call, size - done)
-                offset = done * _ITEM_SIZE
-                status = bc_detector_update_many(handle, start + offset, count, out + offset, NO_CHECK, None)
-                done += count
+            # Set and cleared under the lock, so it names only this call's thread.
+            self._updating_thread = threading.get_ident()
+            try:
+                handle = self._open_handle()
+                # The core checks every x before its first step, but only within
+                # one call: across slices, the check is made here.
+                status = BC_OK if size <= per_call or np.isfinite(xs).all() else BC_EINVAL
+                done = 0
+                while not status and done < size:
+                    count = min(per_call, size - done)
+                    offset = done * _ITEM_SIZE
+                    status = bc_detector_update_many(
+                        handle, start + offset, count, out + offset, NO_CHECK, None
+                    )
+                    done += count
+            finally:
+                self._updating_thread = 0
         if status:
             raise_for_status(status, "Detector.update_many")
         return run_lengths
@@ -139,6 +173,8 @@ class Detector:
 
     def posterior(self) -> np.ndarray:
         copy = np.empty(self._length)
+        if self._updating_thread:
+            self._refuse_reentry("Detector.posterior")
         with self._lock:  # so the copy never catches a step half done
             self._open_handle()
             memmove(address(copy), self._posterior, copy.nbytes)
@@ -146,6 +182,8 @@ class Detector:
 
     # region: posterior-view
     def posterior_view(self) -> np.ndarray:
+        if self._updating_thread:
+            self._refuse_reentry("Detector.posterior_view")
         with self._lock:
             self._open_handle()
             buffer = _PosteriorBuffer(self)
@@ -158,15 +196,21 @@ class Detector:
 
     @property
     def t(self) -> int:
+        if self._updating_thread:
+            self._refuse_reentry("Detector.t")
         with self._lock:
             return bc_detector_steps(self._open_handle())
 
     def reset(self) -> None:
+        if self._updating_thread:
+            self._refuse_reentry("Detector.reset")
         with self._lock:
             bc_detector_reset(self._open_handle())
 
     # region: close
     def close(self) -> None:
+        if self._updating_thread:
+            self._refuse_reentry("Detector.close")
         with self._lock:  # waits for a call in flight on another thread
             if self._handle is None:
                 return
@@ -184,6 +228,8 @@ class Detector:
         return self._handle is None
 
     def __enter__(self) -> Detector:
+        if self._updating_thread:
+            self._refuse_reentry("Detector.__enter__")
         with self._lock:
             self._open_handle()
         return self

@@ -61,6 +61,7 @@ from cpython.buffer cimport (
 )
 from cpython.long cimport PyLong_AsLongLong
 from cpython.number cimport PyNumber_Index
+from cpython.pythread cimport PyThread_get_thread_ident
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.string cimport memcpy
@@ -587,11 +588,30 @@ cdef int check_signals(void *ctx) noexcept:
     return 0
 
 
+cdef class Detector
+
+
+@cython.final
+@cython.auto_pickle(False)
+cdef class _UpdateCheck(_Context):
+    """The context of update_many's check: the detector whose lock is held
+    while the check runs the signal handlers."""
+
+    cdef Detector detector
+
+
 cdef int check_signals_without_gil(void *ctx) noexcept nogil:
-    # The same check for a call that released the GIL (update_many): it takes
-    # the GIL back for as long as the handlers run, about every millisecond.
+    # The same check for update_many, which released the GIL: it takes the
+    # GIL back for as long as the handlers run, about every millisecond. The
+    # detector's lock stays held, so checking_thread says which thread runs
+    # them: a handler that uses this detector gets RuntimeError from
+    # Detector.acquire instead of waiting for its own thread.
     with gil:
-        return check_signals(ctx)
+        detector = (<_UpdateCheck>ctx).detector
+        detector.checking_thread = PyThread_get_thread_ident()
+        raised = check_signals(ctx)
+        detector.checking_thread = 0
+        return raised
 # endregion: check
 
 
@@ -723,8 +743,8 @@ cdef class Detector:
     (results are allocated before taking it, errors raised after giving it
     back), so a finalizer that uses the detector cannot deadlock against its
     own thread. The one exception is the signal handlers that update_many's
-    check runs so that Ctrl-C can stop it: a handler must not use the
-    detector it interrupts.
+    check runs so that Ctrl-C can stop it: a handler that uses the detector
+    it interrupts gets RuntimeError.
     """
 
     # region: detector-life
@@ -732,6 +752,9 @@ cdef class Detector:
     # Cython's lock (3.1+): a PyMutex from Python 3.13, a PyThread lock before;
     # Cython creates it with the object and destroys it with the object.
     cdef cython.pymutex lock
+    # The thread running signal handlers in update_many's check, with the
+    # lock held; 0 when none. Read and written with the GIL held.
+    cdef unsigned long checking_thread
     cdef Py_ssize_t size            # posterior length, R + 1 (also the buffer's shape)
     cdef Py_ssize_t itemsize        # sizeof(double) (the buffer's stride)
     # Buffers handed out by __getbuffer__ and not yet released. Guarded by
@@ -760,12 +783,19 @@ cdef class Detector:
         bcore.bc_detector_destroy(self.handle)
     # endregion: detector-life
 
-    # region: open-handle
-    cdef bcore.bc_detector *open_handle(self, const char *what) except NULL:
-        """Takes the lock and returns the open handle; the caller releases the lock.
-
-        ValueError, with the lock given back, if the detector is closed.
-        """
+    # region: detector-lock
+    cdef int acquire(self, const char *what) except -1:
+        """Takes the lock; RuntimeError if this thread holds it already."""
+        # A reentrant call: this thread is inside update_many's check, running
+        # a signal handler (or a finalizer) that uses this same detector. The
+        # lock is its own, so waiting would never end. CPython's buffered
+        # files refuse the same case the same way (_enter_buffered_busy in
+        # https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c).
+        # Usually no check is running: one compare against 0, no thread id.
+        if self.checking_thread != 0 and self.checking_thread == PyThread_get_thread_ident():
+            raise RuntimeError(
+                f"{what.decode()}: reentrant call, from inside update_many() of the same "
+                "detector on the same thread (in a signal handler?)")
         # Taken with the GIL held, a pymutex first tries without blocking (the
         # common, uncontended case), then waits with the GIL released, since
         # the holder may be an update_many that needs the GIL back before it
@@ -774,6 +804,17 @@ cdef class Detector:
         # Cython/Utility/Synchronization.c. From Python 3.13 a pymutex is a
         # PyMutex, whose wait releases the GIL too.)
         self.lock.acquire()
+        return 0
+    # endregion: detector-lock
+
+    # region: open-handle
+    cdef bcore.bc_detector *open_handle(self, const char *what) except NULL:
+        """Takes the lock and returns the open handle; the caller releases the lock.
+
+        ValueError, with the lock given back, if the detector is closed;
+        RuntimeError for a reentrant call (see acquire).
+        """
+        self.acquire(what)
         if self.handle is NULL:
             self.lock.release()
             raise ValueError(f"{what.decode()}: the detector is closed")
@@ -801,12 +842,13 @@ cdef class Detector:
         cdef int64_t *runs
         cdef int status
         cdef bcore.bc_detector *d
-        cdef _Context context
+        cdef _UpdateCheck context
         try:
             result = new_array(n, INT64, &r)
             runs = <int64_t *>r.buf
             PyBuffer_Release(&r)  # only we know the new array: its memory stays where it is
-            context = _Context.__new__(_Context)  # where the check leaves a KeyboardInterrupt
+            context = _UpdateCheck.__new__(_UpdateCheck)  # where the check leaves a KeyboardInterrupt
+            context.detector = self
             d = self.open_handle("Detector.update_many")
             with nogil:
                 status = bcore.bc_detector_update_many(d, <const double *>v.buf, n, runs,
@@ -857,7 +899,7 @@ cdef class Detector:
 
     def close(self):
         """Releases the C detector; idempotent. BufferError while views live."""
-        self.lock.acquire()  # an update_many in flight finishes first
+        self.acquire("Detector.close")  # an update_many in flight finishes first
         # From here to the end the GIL is held, so no view can be exported
         # between the check and the destruction.
         if self.exports:

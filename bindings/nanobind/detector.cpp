@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 namespace bcore_nanobind {
@@ -39,7 +40,7 @@ class Detector {
         int64_t run_length = 0;
         int status;
         {
-            auto guard = lock();
+            auto guard = lock("Detector.update");
             status = bc_detector_update(open_handle("Detector.update"), value, &run_length);
         }
         raise_for_status(status, "Detector.update");
@@ -51,18 +52,19 @@ class Detector {
         require_ndim(xs, 1, "xs");
         const size_t n = xs.shape(0);
         NumpyArray<int64_t> run_lengths = empty_array<int64_t>(n); // before the lock: see new_array
-        std::exception_ptr interrupt; // what a signal handler raised, if one did
+        SignalCheck check{*this, {}};
         int status;
         {
-            auto guard = lock();
+            auto guard = lock("Detector.update_many");
             bc_detector *detector = open_handle("Detector.update_many");
             nb::gil_scoped_release nogil; // always, whatever n
             status = bc_detector_update_many(detector, xs.data(), n, run_lengths.data(),
-                                             &Detector::check_signals, &interrupt);
+                                             &Detector::check_signals, &check);
         }
         // Interrupted, the detector keeps the steps it took (t tells how many); their run
-        // lengths are in run_lengths, which nobody returns: it is dropped with the rest.
-        raise_for_status(status, "Detector.update_many", interrupt); // KeyboardInterrupt, mostly
+        // lengths are in run_lengths, which nobody returns: it is dropped with the rest. The
+        // exception is the handler's: KeyboardInterrupt, mostly.
+        raise_for_status(status, "Detector.update_many", check.interrupt);
         return run_lengths;
     }
     // endregion: update-many
@@ -71,7 +73,7 @@ class Detector {
         size_t len = 0;
         std::unique_ptr<double[], PyMemFree> copy;
         {
-            auto guard = lock(); // a copy never shows a step in progress
+            auto guard = lock("Detector.posterior"); // a copy never shows a step in progress
             const double *data = bc_detector_posterior(open_handle("Detector.posterior"), &len);
             copy = new_array<double>(len);
             std::memcpy(copy.get(), data, len * sizeof(double));
@@ -92,7 +94,7 @@ class Detector {
         const double *data = nullptr;
         size_t len = 0;
         {
-            auto guard = lock();
+            auto guard = lock("Detector.posterior_view");
             data = bc_detector_posterior(open_handle("Detector.posterior_view"), &len);
         }
         return NumpyArray<const double>(data, {len}, owner);
@@ -100,18 +102,18 @@ class Detector {
     // endregion: posterior-view
 
     uint64_t steps() {
-        auto guard = lock();
+        auto guard = lock("Detector.t");
         return bc_detector_steps(open_handle("Detector.t"));
     }
 
     void reset() {
-        auto guard = lock();
+        auto guard = lock("Detector.reset");
         bc_detector_reset(open_handle("Detector.reset"));
     }
 
     // region: close
     void close() {
-        auto guard = lock(); // waits for an update_many in flight
+        auto guard = lock("Detector.close"); // waits for an update_many in flight
         if (handle_ == nullptr)
             return;
         if (views_ != 0)
@@ -138,8 +140,18 @@ class Detector {
     // region: lock
     // Takes mutex_ for one core call. A thread that finds it held (by an update_many running
     // without the GIL) waits with the GIL released: waiting with it would deadlock, as that
-    // update_many needs the GIL back before it can return and unlock.
-    std::unique_lock<std::mutex> lock() {
+    // update_many needs the GIL back before it can return and unlock. Unless that thread is this
+    // one, running a signal handler (or a finalizer) in update_many's check: its wait would never
+    // end, so RuntimeError instead, as CPython's buffered files do (_enter_buffered_busy in
+    // https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c). Asked before the
+    // try_lock, which is undefined behaviour on a std::mutex its caller owns; usually no check is
+    // running, so it costs one compare and no thread id.
+    std::unique_lock<std::mutex> lock(const char *what) {
+        if (checking_thread_ != std::thread::id() && checking_thread_ == std::this_thread::get_id())
+            raise_error(PyExc_RuntimeError,
+                        "%s: reentrant call, from inside update_many() of the same detector on "
+                        "the same thread (in a signal handler?)",
+                        what);
         std::unique_lock<std::mutex> guard(mutex_, std::try_to_lock);
         if (!guard.owns_lock()) {
             nb::gil_scoped_release nogil;
@@ -153,10 +165,20 @@ class Detector {
     // update_many's bc_check. The core calls it without the GIL, so it takes the GIL back just
     // while signal_raised runs the signal handlers (as PeaksInto::allocate does). mutex_ stays
     // held meanwhile: a thread that wants it waits with the GIL released (lock above), so this
-    // thread can always get the GIL.
-    static int check_signals(void *interrupt) noexcept {
+    // thread can always get the GIL; and this thread, named by checking_thread_, is refused it
+    // (a handler that uses this detector).
+    struct SignalCheck {
+        Detector &detector;
+        std::exception_ptr interrupt; // what a signal handler raised, if one did
+    };
+
+    static int check_signals(void *ctx) noexcept {
+        auto &check = *static_cast<SignalCheck *>(ctx);
         nb::gil_scoped_acquire gil;
-        return signal_raised(*static_cast<std::exception_ptr *>(interrupt)) ? 1 : 0;
+        check.detector.checking_thread_ = std::this_thread::get_id();
+        const bool raised = signal_raised(check.interrupt);
+        check.detector.checking_thread_ = std::thread::id();
+        return raised ? 1 : 0;
     }
     // endregion: check-signals
 
@@ -172,6 +194,9 @@ class Detector {
     bc_detector *handle_ = nullptr;
     size_t views_ = 0;
     std::mutex mutex_;
+    // The thread running signal handlers in update_many's check, with mutex_ held; no thread
+    // (a default id) otherwise. Read and written with the GIL held.
+    std::thread::id checking_thread_;
 };
 
 } // namespace

@@ -4,7 +4,9 @@
 
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace bcore_pybind11 {
 namespace {
@@ -32,7 +34,7 @@ class Detector {
     Detector &operator=(const Detector &) = delete;
 
     std::int64_t update(Real x) {
-        const auto lock = acquire();
+        const auto lock = acquire("update");
         std::int64_t run_length = 0;
         raise_for_status(bc_detector_update(open_handle("update"), x.value, &run_length), "update");
         return run_length;
@@ -46,23 +48,23 @@ class Detector {
         const double *data = xs.data();
         const std::size_t n = length(xs);
         std::int64_t *out = run_lengths.mutable_data();
-        const auto lock = acquire();
+        const auto lock = acquire("update_many");
         bc_detector *detector = open_handle("update_many");
-        std::exception_ptr interrupt; // what a signal handler raised, if one did
+        signal_check check{*this, {}};
         int status = BC_OK;
         {
             py::gil_scoped_release release; // always: this is the long call
-            status = bc_detector_update_many(detector, data, n, out, check_signals, &interrupt);
+            status = bc_detector_update_many(detector, data, n, out, check_signals, &check);
         }
         // Interrupted, the detector keeps the steps it took (t tells how many); the run lengths
         // of those steps are in run_lengths, which nobody returns: it is dropped with the rest.
-        raise_for_status(status, "update_many", interrupt); // KeyboardInterrupt, most often
+        raise_for_status(status, "update_many", check.interrupt); // KeyboardInterrupt, mostly
         return run_lengths;
     }
     // endregion: update-many
 
     py::array_t<double> posterior() {
-        const auto lock = acquire();
+        const auto lock = acquire("posterior");
         std::size_t len = 0;
         const double *data = bc_detector_posterior(open_handle("posterior"), &len);
         // Without a base, pybind11 copies the data: a snapshot taken under the lock.
@@ -71,7 +73,7 @@ class Detector {
 
     // region: posterior-view
     py::array_t<double> posterior_view() {
-        const auto lock = acquire();
+        const auto lock = acquire("posterior_view");
         std::size_t len = 0;
         const double *data = bc_detector_posterior(open_handle("posterior_view"), &len);
         auto token = std::make_unique<view_token>(*this);
@@ -85,18 +87,18 @@ class Detector {
     // endregion: posterior-view
 
     std::uint64_t steps() {
-        const auto lock = acquire();
+        const auto lock = acquire("t");
         return bc_detector_steps(open_handle("t"));
     }
 
     void reset() {
-        const auto lock = acquire();
+        const auto lock = acquire("reset");
         bc_detector_reset(open_handle("reset"));
     }
 
     // region: close
     void close() {
-        const auto lock = acquire(); // waits for an update_many in flight
+        const auto lock = acquire("close"); // waits for an update_many in flight
         if (handle_ == nullptr) {
             return;
         }
@@ -146,14 +148,23 @@ class Detector {
     // update_many's bc_check. The core calls it without the GIL, so it takes the GIL back just
     // while signal_raised runs the signal handlers (gil_scoped_acquire, as allocate_result in
     // callbacks.cpp). The detector's lock stays held meanwhile: a thread that wants it waits with
-    // the GIL released (acquire below), so this thread can always get the GIL.
-    static int check_signals(void *interrupt) noexcept {
-        auto &error = *static_cast<std::exception_ptr *>(interrupt);
+    // the GIL released (acquire below), so this thread can always get the GIL; and this thread,
+    // named by checking_thread_, is refused it (a handler that uses this detector).
+    struct signal_check {
+        Detector &detector;
+        std::exception_ptr interrupt; // what a signal handler raised, if one did
+    };
+
+    static int check_signals(void *ctx) noexcept {
+        auto &check = *static_cast<signal_check *>(ctx);
         try {
             py::gil_scoped_acquire gil;
-            return signal_raised(error) ? 1 : 0;
+            check.detector.checking_thread_ = std::this_thread::get_id();
+            const bool raised = signal_raised(check.interrupt);
+            check.detector.checking_thread_ = std::thread::id();
+            return raised ? 1 : 0;
         } catch (...) { // taking the GIL failed: stop the call, and say why
-            error = std::current_exception();
+            check.interrupt = std::current_exception();
             return 1;
         }
     }
@@ -163,7 +174,19 @@ class Detector {
     // Takes the detector's lock, held around every core call. Uncontended, it costs a try_lock.
     // Otherwise the holder may be in update_many, which runs without the GIL and must take it
     // back before it can finish: wait with the GIL released, or the two threads deadlock.
-    std::unique_lock<std::mutex> acquire() {
+    // Unless the holder is this very thread, running a signal handler (or a finalizer) in
+    // update_many's check: that wait would never end, so RuntimeError instead, as CPython's
+    // buffered files do (_enter_buffered_busy in
+    // https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c). Asked before the
+    // try_lock, which is undefined behaviour on a std::mutex its caller owns; usually no check is
+    // running, so it costs one compare and no thread id.
+    std::unique_lock<std::mutex> acquire(const char *what) {
+        if (checking_thread_ != std::thread::id() &&
+            checking_thread_ == std::this_thread::get_id()) {
+            throw std::runtime_error(std::string(what) +
+                                     ": reentrant call, from inside update_many() of the same "
+                                     "detector on the same thread (in a signal handler?)");
+        }
         std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
         if (!lock.owns_lock()) {
             py::gil_scoped_release release;
@@ -184,6 +207,9 @@ class Detector {
     // endregion: open-handle
 
     std::mutex mutex_;
+    // The thread running signal handlers in update_many's check, with mutex_ held; no thread
+    // (a default id) otherwise. Read and written with the GIL held.
+    std::thread::id checking_thread_;
     bc_detector *handle_ = nullptr;
     std::size_t views_ = 0;
 };

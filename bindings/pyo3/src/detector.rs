@@ -119,7 +119,8 @@ impl Detector {
         // thread reads another id or 0, and goes on to wait for the lock.
         if self.updating_thread.load(Ordering::Relaxed) == thread_id() {
             return Err(PyRuntimeError::new_err(
-                "the detector is busy: code run during its update_many (a signal handler) used it",
+                "reentrant call, from inside update_many() of the same detector on the same \
+                 thread (in a signal handler?)",
             ));
         }
         Ok(())
