@@ -720,7 +720,9 @@ def integrate(f, double a, double b, n, /):
     # step calls back into Python.
     # The check stops even a callback that runs no bytecode, such as math.sin,
     # when Ctrl-C is pressed: the interpreter itself would never look.
-    cdef int status = bcore.bc_integrate(trampoline, check_signals, <void *>callback, a, b, intervals, &result)
+    cdef int status = bcore.bc_integrate(
+        trampoline, check_signals, <void *>callback, a, b, intervals, &result
+    )
     raise_for_status(status, "integrate", callback)
     return result
 
