@@ -250,8 +250,8 @@ BC_API int bc_detector_update(bc_detector *d, double x, int64_t *run_length);
  * (may be NULL) asks to stop, BC_ECALLBACK after the steps done so far: the
  * detector has taken them (bc_detector_steps tells how many) and their run
  * lengths are written. */
-BC_API int bc_detector_update_many(bc_detector *d, const double *xs, size_t n,
-                                   int64_t *run_lengths, bc_check check, void *ctx);
+BC_API int bc_detector_update_many(bc_detector *d, const double *xs, size_t n, int64_t *run_lengths,
+                                   bc_check check, void *ctx);
 
 /* The run-length posterior: a borrowed pointer to *len = R + 1 doubles owned
  * by the detector. It stays at the same address, updated in place by every

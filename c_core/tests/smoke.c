@@ -309,8 +309,10 @@ static int identity(double x, void *ctx, double *y) {
 
 static void test_integrate(void) {
     double r = -1.0;
-    CHECK(bc_integrate(square, NULL, NULL, 0.0, 1.0, 1000, &r) == BC_OK && close_to(r, 1.0 / 3, 1e-6));
-    CHECK(bc_integrate(square, NULL, NULL, 1.0, 0.0, 1000, &r) == BC_OK && close_to(r, -1.0 / 3, 1e-6));
+    CHECK(bc_integrate(square, NULL, NULL, 0.0, 1.0, 1000, &r) == BC_OK &&
+          close_to(r, 1.0 / 3, 1e-6));
+    CHECK(bc_integrate(square, NULL, NULL, 1.0, 0.0, 1000, &r) == BC_OK &&
+          close_to(r, -1.0 / 3, 1e-6));
 
     trace t = {0};
     CHECK(bc_integrate(square, NULL, &t, 0.1, 0.7, 6, &r) == BC_OK && t.calls == 7);
@@ -321,7 +323,8 @@ static void test_integrate(void) {
 
     r = 123.0;
     t = (trace){.fail_at = 3};
-    CHECK(bc_integrate(square, NULL, &t, 0.0, 1.0, 10, &r) == BC_ECALLBACK && t.calls == 3 && r == 123.0);
+    CHECK(bc_integrate(square, NULL, &t, 0.0, 1.0, 10, &r) == BC_ECALLBACK && t.calls == 3 &&
+          r == 123.0);
     t = (trace){.fail_at = 1};
     CHECK(bc_integrate(square, NULL, &t, 0.0, 1.0, 10, &r) == BC_ECALLBACK && t.calls == 1);
     t = (trace){.fail_at = 11};
@@ -454,7 +457,8 @@ static void test_detector_state(void) {
     CHECK(bc_detector_update_many(d, xs, 4, rls, NULL, NULL) == BC_EINVAL && rls[0] == -1);
     CHECK(bc_detector_update_many(d, NULL, 4, rls, NULL, NULL) == BC_EINVAL);
     CHECK(memcmp(before, p, sizeof before) == 0 && bc_detector_steps(d) == 1);
-    CHECK(bc_detector_update_many(d, NULL, 0, NULL, NULL, NULL) == BC_OK && bc_detector_steps(d) == 1);
+    CHECK(bc_detector_update_many(d, NULL, 0, NULL, NULL, NULL) == BC_OK &&
+          bc_detector_steps(d) == 1);
 
     /* update_many agrees with repeated update. */
     bc_detector *e = NULL;
@@ -514,11 +518,13 @@ static void test_detector_long_run(void) {
     bc_detector_reset(d);
     size_t asked = 0;
     CHECK(bc_detector_update_many(d, xs, STEPS, rls, count_checks, &asked) == BC_OK);
-    CHECK(asked >= (size_t)STEPS * R / BC_CHECK_INTERVAL && asked <= (size_t)STEPS * (R + 1) / BC_CHECK_INTERVAL);
+    CHECK(asked >= (size_t)STEPS * R / BC_CHECK_INTERVAL &&
+          asked <= (size_t)STEPS * (R + 1) / BC_CHECK_INTERVAL);
     bc_detector_reset(d);
     size_t left = 3;
     static int64_t partial[STEPS];
-    CHECK(bc_detector_update_many(d, xs, STEPS, partial, stop_checks, &left) == BC_ECALLBACK && left == 0);
+    CHECK(bc_detector_update_many(d, xs, STEPS, partial, stop_checks, &left) == BC_ECALLBACK &&
+          left == 0);
     const uint64_t taken = bc_detector_steps(d);
     CHECK(taken > 0 && taken < STEPS && posterior_ok(d));
     CHECK(memcmp(partial, rls, taken * sizeof *rls) == 0);
