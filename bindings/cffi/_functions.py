@@ -57,7 +57,8 @@ live_allocations = lib.bc_live_allocations
 def add(a: SupportsIndex, b: SupportsIndex, /) -> int:
     """a + b as int64; OverflowError if an argument or the result does not fit."""
     # cffi converts integer parameters with __int__: it refuses floats but
-    # takes Decimal or Fraction, and refuses objects that only have __index__.
+    # takes Decimal (and Fraction, whose __int__ came in CPython 3.11), and
+    # refuses objects that only have __index__.
     # operator.index() gives the interface's rule; cffi then checks the range.
     a = index(a)
     b = index(b)
