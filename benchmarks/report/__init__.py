@@ -29,6 +29,7 @@ One job per module, each importing only the ones listed before it:
 - ``versions``: the cross-version section (a run over several interpreters, ``Run.versions``);
 - ``abi3``: the stable-ABI section, abi3 over full per pattern and the wheels each choice needs;
 - ``compat``: the compatibility matrix, from what the test suite recorded on each interpreter;
+- ``shipping``: the shipping table, from what ``tools/shipping.py`` recorded of each wheel;
 - ``cli``: ``main(argv)``, also run by ``python benchmarks/report`` (``__main__``).
 
 Everything other code uses (``benchmarks/run.py``, ``tutorials/tools/generated.py``) is
@@ -58,6 +59,7 @@ from .load import (
 )
 from .plots import make_plots
 from .readme import README_BEGIN, README_END, readme_section, update_readme
+from .shipping import section as shipping_section
 from .stats import WITHIN, crossover, geometric_mean, ratio, thread_speedups
 from .summary import (
     backend_verdict,
@@ -91,6 +93,7 @@ __all__ = [
     "cell",
     "check",
     "compat_matrix",
+    "shipping_section",
     "crosscheck_table",
     "crossover",
     "describe_figure",

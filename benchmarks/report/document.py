@@ -27,6 +27,7 @@ from .sections import (
 )
 from .summary import floors_sentence, headline_table, machine_line, summary_lines
 from .tax import section as tax_section
+from .shipping import section as shipping_section
 from .versions import section as versions_section
 
 
@@ -121,6 +122,12 @@ def write_report(run: Run, checks: Checks, plots: list[str]) -> str:
         "## The stable ABI (abi3): its cost per call, and the wheels it saves",
         "",
         abi3_section(run, checks),
+        "",
+    ]
+    parts += [
+        "## Shipping: wheels, tags, sizes and what the user needs",
+        "",
+        shipping_section(run.folder),
         "",
     ]
     parts += [

@@ -19,6 +19,12 @@ subinterpreter with its own GIL, once in a fresh process and once after the main
 interpreter has imported it. That needs CPython 3.12+ (PEP 684); on an older one the
 check is skipped, saying so.
 
+Last, it ships the project as a release would (``tools/shipping.py``): it builds the
+sdist and the wheel, rebuilds the wheel from the sdist alone, checks the wheel with
+auditwheel, and installs it in a fresh environment where no compiler can be found, to run
+check.py there. ``--record FILE`` writes what it found (JSON: the report's shipping table).
+auditwheel reads ELF files, so this part runs on Linux only.
+
 ``nox -s from_scratch`` runs it. A project whose tool is missing (cargo for PyO3) is
 skipped with the reason printed, unless ``--require-all`` is given.
 """
@@ -26,6 +32,7 @@ skipped with the reason printed, unless ``--require-all`` is given.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -53,7 +60,7 @@ SUBINTERPRETERS: dict[str, tuple[str, str, dict[tuple[int, int], str]]] = {
     "capi": ("adder", "adder.add(2, 3)", {(3, 12): "works"}),
     # Nothing of ours to declare: CPython's _ctypes declares per-interpreter GIL support from 3.13
     # (https://github.com/python/cpython/blob/v3.13.0/Modules/_ctypes/_ctypes.c, module_slots).
-    "ctypes": ("ctypes", "ctypes.CDLL('./libadd.so').add(2, 3)", {(3, 12): "refuses", (3, 13): "works"}),
+    "ctypes": ("adder", "adder.add(2, 3)", {(3, 12): "refuses", (3, 13): "works"}),
     # cffi's generated _add, like _cffi_backend, uses single-phase init: it can declare nothing
     # (https://github.com/python-cffi/cffi/blob/main/src/cffi/_cffi_include.h, _cffi_init).
     "cffi": ("_add", "_add.lib.add(2, 3)", {(3, 12): "refuses"}),
@@ -105,6 +112,18 @@ def run_project(name: str, commands: str, workdir: Path) -> float:
     return time.perf_counter() - start
 
 
+def ship_project(name: str, workdir: Path) -> dict[str, object]:
+    """Ships the project (``tools/shipping.py``) and runs its check where the wheel is installed."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import shipping  # here, not at the top: it needs build, auditwheel and pyelftools
+
+    work = workdir / f"{name}-shipping"
+    record = shipping.ship(name, PROJECTS / name, work)
+    shipping.install_and_check([shipping.repaired(record, work)], [str(PROJECTS / name / "check.py")], work)
+    record["installed_without_compiler"] = True
+    return record
+
+
 def subinterpreter_expectation(name: str, version: tuple[int, int]) -> str:
     """What SUBINTERPRETERS says the project's module does on CPython ``version``."""
     _, _, by_version = SUBINTERPRETERS[name]
@@ -134,6 +153,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="projects to run (default: all)")
     parser.add_argument("--require-all", action="store_true", help="fail instead of skipping a project")
+    parser.add_argument("--record", type=Path, help="write what shipping each project found here (JSON)")
     options = parser.parse_args()
     found = blocks()
     folders = {path.name for path in PROJECTS.iterdir() if path.is_dir()}
@@ -154,7 +174,10 @@ def main() -> int:
     if errors:
         print("\n".join(errors), file=sys.stderr)
         return 1
-    failed, timings = [], {}
+    failed, timings, shipped = [], {}, []
+    ships = sys.platform.startswith("linux")
+    if not ships:
+        print("[from-scratch] shipping skipped: auditwheel inspects Linux wheels only", flush=True)
     with tempfile.TemporaryDirectory(prefix="from-scratch-") as tmp:
         for name in options.names or sorted(found):
             chapter, commands = found[name]
@@ -168,9 +191,15 @@ def main() -> int:
             print(f"[from-scratch] {name}: the commands of {chapter.name}", flush=True)
             try:
                 timings[name] = run_project(name, commands, Path(tmp))
-            except subprocess.CalledProcessError as error:
+                if ships:
+                    print(f"[from-scratch] {name}: shipping its wheel", flush=True)
+                    shipped.append(ship_project(name, Path(tmp)))
+            except (subprocess.CalledProcessError, SystemExit) as error:
                 print(f"[from-scratch] {name}: FAILED ({error})", flush=True)
                 failed.append(name)
+    if options.record:
+        options.record.parent.mkdir(parents=True, exist_ok=True)
+        options.record.write_text(json.dumps({"projects": shipped}, indent=2) + "\n", encoding="utf-8")
     for name, seconds in timings.items():
         print(f"[from-scratch] {name}: ok in {seconds:.0f} s")
     if failed:

@@ -211,6 +211,12 @@ def compat_matrix(args: str) -> str:
     return report.compat_matrix(run.folder) + "\n"
 
 
+def shipping_table(args: str) -> str:
+    """``shipping-table``: each technology's wheel, and this package's, as the run shipped them."""
+    report, run, _ = _latest()
+    return report.shipping_section(run.folder) + "\n"
+
+
 def verdict(args: str) -> str:
     """``verdict BACKEND``: one generated sentence on the backend's calls against capi's, with intervals."""
     report, run, checks = _latest()
@@ -400,6 +406,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "machine": machine,
     "report-summary": report_summary,
     "compat-matrix": compat_matrix,
+    "shipping-table": shipping_table,
 }
 
 
