@@ -6,7 +6,8 @@ Others: `bench` (benchmarks and report), `overhead` (instruction counts; with
 and checked as a release would), `sanitize` (ASan + UBSan), `memcheck` (valgrind) and
 `fuzz` (long differential fuzzing and thread stress). Each session builds the package
 into its own virtual environment, so the only things a machine needs are Python, a
-C/C++ compiler and, for PyO3, cargo (and valgrind for memcheck).
+C/C++ compiler and, for PyO3, cargo (and valgrind for memcheck). `release_plan` builds
+nothing: it checks which wheels the release workflow would build.
 """
 
 from __future__ import annotations
@@ -479,3 +480,14 @@ def lint(session: nox.Session) -> None:
     session.run("cargo", "fmt", "--check", "--manifest-path", str(crate / "Cargo.toml"), external=True)
     clippy = ("cargo", "clippy", "--manifest-path", str(crate / "Cargo.toml"), "--all-targets", "--locked")
     session.run(*clippy, "--", "-D", "warnings", external=True, env=target)
+
+
+@nox.session(python=NEWEST_WITH_GIL)
+def release_plan(session: nox.Session) -> None:
+    """Checks that [tool.cibuildwheel] selects exactly the wheels we mean to ship (tools/release_plan.py).
+
+    Installs the `release` extra's requirements alone: `.[release]` would build the package.
+    """
+    extras = nox.project.load_toml(ROOT / "pyproject.toml")["project"]["optional-dependencies"]
+    session.install(*extras["release"])
+    session.run("python", str(ROOT / "tools" / "release_plan.py"))
