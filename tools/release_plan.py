@@ -10,7 +10,7 @@ the identifiers; it exits 1, printing the difference, if any run differs from th
 fails, and 2 if it cannot run at all.
 
 Needs cibuildwheel, and so CPython 3.11 or newer: cibuildwheel 4 does not run on 3.10.
-``nox -s release_plan`` installs it (the ``release`` extra of pyproject.toml). No network:
+``nox -s wheels`` installs it (the ``release`` extra of pyproject.toml) and runs this. No network:
 cibuildwheel answers from its own tables, for macOS and Windows too. ``CIBW_*`` variables
 are removed from its environment, since they would override the file being checked.
 
@@ -97,7 +97,7 @@ def main() -> int:
         print(f"release_plan.py needs CPython 3.11+ (cibuildwheel 4 does), not {platform.python_version()}")
         return 2
     if importlib.util.find_spec("cibuildwheel") is None:
-        print("release_plan.py needs cibuildwheel: `nox -s release_plan` installs it")
+        print("release_plan.py needs cibuildwheel: `nox -s wheels` installs it")
         return 2
     ok = True
     for platform_name, arch in PLAN:

@@ -25,9 +25,9 @@ from .sections import (
     threads_section,
     variants_section,
 )
+from .shipping import section as shipping_section
 from .summary import floors_sentence, headline_table, machine_line, summary_lines
 from .tax import section as tax_section
-from .shipping import section as shipping_section
 from .versions import section as versions_section
 
 
