@@ -211,6 +211,22 @@ def compat_matrix(args: str) -> str:
     return report.compat_matrix(run.folder) + "\n"
 
 
+def under_floor(args: str) -> str:
+    """``under-floor``: every call of the run whose net time is under the METH_NOARGS floor."""
+    report, run, _ = _latest()
+    floor = run.floor("builtin")
+    if floor is None:
+        return "This run measured no METH_NOARGS floor.\n"
+    under = sorted(
+        (f for f in run.select("overhead", variant=None) if f.median < floor.median),
+        key=lambda f: (f.pattern, f.median),
+    )
+    if not under:
+        return f"In this run no call comes out under the METH_NOARGS floor ({report.fmt_ns(floor.median)} ns).\n"
+    listed = ", ".join(f"{f.backend}'s `{f.pattern}` ({report.fmt_ns(f.median)} ns)" for f in under)
+    return f"In this run, under the METH_NOARGS floor of {report.fmt_ns(floor.median)} ns: {listed}.\n"
+
+
 def shipping_table(args: str) -> str:
     """``shipping-table``: each technology's wheel, and this package's, as the run shipped them."""
     report, run, _ = _latest()
@@ -292,7 +308,7 @@ QUALITIES: dict[str, dict[str, str]] = {
         "stable ABI": "yes (`py_limited_api`)",
         "PyPy": "yes, natively: PyPy's recommended way",
         "free-threaded": "cffi 2.0+, Python 3.14t+",
-        "debugging": "API mode: the C compiler checks the declarations",
+        "debugging": "API mode: the compiler checks names, argument counts and layouts, not scalar types",
     },
     "cython": {
         "C++": "yes: `cppclass`, templates, STL conversions",
@@ -407,6 +423,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "report-summary": report_summary,
     "compat-matrix": compat_matrix,
     "shipping-table": shipping_table,
+    "under-floor": under_floor,
 }
 
 
