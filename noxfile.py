@@ -167,6 +167,26 @@ def tests(session: nox.Session) -> None:
 NEWEST_WITH_GIL = next((version for version in reversed(PYTHONS or []) if not version.endswith("t")), None)
 
 
+@nox.session(python=NEWEST_WITH_GIL)
+def chapter(session: nox.Session) -> None:
+    """Runs the code of the chapters named by number (`-- 02 11`), as the suite runs it.
+
+    Builds the package and every backend, then runs each chapter under Sybil: its Python
+    blocks in order, its included and generated blocks compared with their sources.
+    """
+    if not session.posargs:
+        session.error("name the chapters to run by number: nox -s chapter -- 02 11")
+    chapters = []
+    for number in session.posargs:
+        found = sorted((ROOT / "tutorials").glob(f"{int(number):02d}-*.md"))
+        if not found:
+            session.error(f"no chapter numbered {number} in tutorials/")
+        chapters += [str(path) for path in found]
+    required = _install_package(session, "test")
+    session.chdir(session.create_tmp())  # outside the source tree: `import bindings` is the installed one
+    session.run("pytest", "-p", "no:cacheprovider", *chapters, env={"BINDINGS_REQUIRED": ",".join(required)})
+
+
 #: What shipping a wheel and planning a release need: the `release` extra, read from
 #: pyproject.toml and installed alone (installing `.[release]` would build the package).
 RELEASE_TOOLS = nox.project.load_toml(ROOT / "pyproject.toml")["project"]["optional-dependencies"]["release"]

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
 import from_scratch
 import includes
+import sync
 
 TUTORIALS = Path(__file__).resolve().parent
 CHAPTERS = (
@@ -65,6 +66,12 @@ def test_chapter_ends_with_three_to_five_lines_to_remember(name):
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_opens_with_the_command_that_runs_it(name):
+    _title, command = (TUTORIALS / name).read_text(encoding="utf-8").split("\n\n")[:2]
+    assert command == f"*Run this chapter's code:* `python -m nox -s chapter -- {name[:2]}`", command
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_has_no_placeholder_text(name):
     text = (TUTORIALS / name).read_text(encoding="utf-8")
     assert not PLACEHOLDERS.search(text), PLACEHOLDERS.search(text)
@@ -97,6 +104,11 @@ def test_every_marked_region_is_shown_by_some_chapter():
 def test_every_from_scratch_project_has_its_commands_and_the_reverse():
     folders = {path.name for path in from_scratch.PROJECTS.iterdir() if path.is_dir()}
     assert folders == set(from_scratch.blocks())
+
+
+def test_the_sources_list_holds_every_link_the_chapters_make():
+    # SOURCES.md is generated from the chapters' links to other projects: one place to re-check them.
+    assert sync.problems(TUTORIALS / "SOURCES.md") == []
 
 
 def test_a_stale_include_is_caught(tmp_path):

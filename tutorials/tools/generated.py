@@ -222,9 +222,65 @@ def under_floor(args: str) -> str:
         key=lambda f: (f.pattern, f.median),
     )
     if not under:
-        return f"In this run no call comes out under the METH_NOARGS floor ({report.fmt_ns(floor.median)} ns).\n"
+        return (
+            f"In this run no call comes out under the METH_NOARGS floor ({report.fmt_ns(floor.median)} ns).\n"
+        )
     listed = ", ".join(f"{f.backend}'s `{f.pattern}` ({report.fmt_ns(f.median)} ns)" for f in under)
     return f"In this run, under the METH_NOARGS floor of {report.fmt_ns(floor.median)} ns: {listed}.\n"
+
+
+#: A Markdown link to another site: [text](https://...).
+EXTERNAL_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)")
+#: Hosts whose pages belong to one project, under the name the register files them.
+PROJECT_HOSTS = {
+    "docs.python.org": "CPython",
+    "peps.python.org": "CPython",
+    "devguide.python.org": "CPython",
+    "packaging.python.org": "Python packaging",
+    "pyo3.rs": "PyO3",
+    "gcc.gnu.org": "GCC",
+    "clang.llvm.org": "Clang",
+    "valgrind.org": "Valgrind",
+}
+
+
+def _project(url: str) -> str:
+    """The project a link documents: GitHub's owner/repository, a docs host's project, else the host."""
+    host, _, path = url.split("://", 1)[1].partition("/")
+    if host == "github.com":  # owner/repository: filed under the repository, as its docs are
+        return path.split("/")[1] if "/" in path else path
+    if host.endswith(".readthedocs.io"):
+        return host.removesuffix(".readthedocs.io")
+    return PROJECT_HOSTS.get(host, host)
+
+
+def _sentence(paragraph: str, at: int) -> str:
+    """The sentence of ``paragraph`` around position ``at``, links reduced to their text."""
+    starts = [m.end() for m in re.finditer(r"[.!?]\s", paragraph[:at])]
+    ends = [at + m.start() + 1 for m in re.finditer(r"[.!?](\s|$)", paragraph[at:])]
+    text = paragraph[starts[-1] if starts else 0 : ends[0] if ends else len(paragraph)]
+    text = " ".join(EXTERNAL_LINK.sub(lambda m: m["text"], text).split())
+    return text if len(text) <= 240 else text[:237] + "..."
+
+
+def sources(args: str) -> str:
+    """``sources``: every link a chapter makes to another project, by project, with the claim it backs."""
+    found: dict[str, list[str]] = {}
+    for chapter in sorted((ROOT / "tutorials").glob("[0-9][0-9]-*.md")):
+        text = re.sub(r"^```.*?^```$", "", chapter.read_text(encoding="utf-8"), flags=re.M | re.S)
+        for paragraph in text.split("\n\n"):
+            if paragraph.lstrip().startswith(("<!--", "|")):
+                continue  # generated blocks and tables: their links come from the generators
+            for link in EXTERNAL_LINK.finditer(paragraph):
+                entry = f"- <{link['url']}>, [{chapter.name}]({chapter.name}): {_sentence(paragraph, link.start())}"
+                found.setdefault(_project(link["url"]), []).append(entry)
+    projects: dict[str, list[str]] = {}  # "PyO3" and "pyo3" are one project
+    for project in sorted(found, key=lambda name: (name.lower(), name)):
+        projects.setdefault(project.lower(), [project]).extend(found[project])
+    lines = []
+    for name, *entries in projects.values():
+        lines += [f"**{name}**", "", *sorted(dict.fromkeys(entries)), ""]
+    return "\n".join(lines)
 
 
 def shipping_table(args: str) -> str:
@@ -344,6 +400,32 @@ QUALITIES: dict[str, dict[str, str]] = {
     },
 }
 QUALITY_COLUMNS = ("C++", "runtime dependency", "stable ABI", "PyPy", "free-threaded", "debugging")
+#: Where the columns' claims about each technology come from (shown under the table, and so
+#: in tutorials/SOURCES.md): re-read these when a tool releases.
+QUALITY_SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "stable ABI": (
+        ("CPython", "https://docs.python.org/3/c-api/stable.html"),
+        ("cffi", "https://cffi.readthedocs.io/en/stable/cdef.html"),
+        ("Cython", "https://cython.readthedocs.io/en/latest/src/userguide/limited_api.html"),
+        ("pybind11 #1755", "https://github.com/pybind/pybind11/issues/1755"),
+        ("nanobind", "https://nanobind.readthedocs.io/en/latest/api_cmake.html"),
+        ("PyO3", "https://pyo3.rs/latest/building-and-distribution.html"),
+    ),
+    "PyPy": (
+        ("PyPy", "https://doc.pypy.org/en/latest/extending.html"),
+        ("pybind11", "https://github.com/pybind/pybind11/blob/master/README.rst"),
+        ("nanobind", "https://nanobind.readthedocs.io/en/latest/pypy.html"),
+        ("PyO3", "https://github.com/PyO3/pyo3/blob/main/README.md"),
+    ),
+    "free-threaded": (
+        ("CPython", "https://docs.python.org/3/howto/free-threading-extensions.html"),
+        ("cffi", "https://cffi.readthedocs.io/en/stable/whatsnew.html"),
+        ("Cython", "https://cython.readthedocs.io/en/latest/src/userguide/freethreading.html"),
+        ("pybind11 #5148", "https://github.com/pybind/pybind11/pull/5148"),
+        ("nanobind", "https://nanobind.readthedocs.io/en/latest/free_threaded.html"),
+        ("PyO3", "https://pyo3.rs/latest/free-threading.html"),
+    ),
+}
 
 
 def comparison_table(args: str) -> str:
@@ -401,6 +483,11 @@ def comparison_table(args: str) -> str:
         + "\n\n**What the technology offers**, from its documentation (our bindings do not use every "
         "option: see each chapter).\n\n"
         + report.table(["backend", *QUALITY_COLUMNS], qualities, "l" * (len(QUALITY_COLUMNS) + 1))
+        + "\n\nSources. "
+        + " ".join(
+            f"{column}: " + ", ".join(f"[{name}]({url})" for name, url in links) + "."
+            for column, links in QUALITY_SOURCES.items()
+        )
         + "\n"
     )
 
@@ -423,6 +510,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "report-summary": report_summary,
     "compat-matrix": compat_matrix,
     "shipping-table": shipping_table,
+    "sources": sources,
     "under-floor": under_floor,
 }
 
