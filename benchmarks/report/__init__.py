@@ -60,7 +60,7 @@ from .load import (
 from .plots import make_plots
 from .readme import README_BEGIN, README_END, readme_section, update_readme
 from .shipping import section as shipping_section
-from .stats import WITHIN, crossover, geometric_mean, ratio, thread_speedups
+from .stats import WITHIN, crossover, geometric_mean, gil_release_costs, ratio, thread_speedups
 from .summary import (
     backend_verdict,
     floors_sentence,
@@ -103,6 +103,7 @@ __all__ = [
     "fmt_ns",
     "fmt_ratio",
     "geometric_mean",
+    "gil_release_costs",
     "harness_table",
     "headline_table",
     "load",

@@ -12,7 +12,7 @@ from typing import Any
 from .checks import MARK, Checks
 from .formatting import fmt_ns
 from .load import BACKENDS, NUMPY_LABELS, PATTERN_LABELS, PATTERN_ORDER, REFERENCE, Run
-from .stats import crossover, thread_speedups
+from .stats import crossover, gil_release_costs, thread_speedups
 
 
 def _colours() -> dict[str, Any]:
@@ -175,29 +175,34 @@ def plot_threads(run: Run, checks: Checks, path: Path) -> None:
     left.set_title("update_many on 2 threads, separate detectors")
     left.set_ylim(0, max([2.3, *values]) * 1.1)
     left.legend(fontsize=8, loc="lower right")
-    gil = run.select("gil", pattern="scale_threshold")
-    diffs, labels, cols = [], [], []
-    for b in run.backends:
-        below = next((f for f in gil if f.backend == b and f.variant == "below"), None)
-        at = next((f for f in gil if f.backend == b and f.variant == "at"), None)
-        if below and at:
-            diffs.append(at.median - below.median)
-            labels.append(b)
-            cols.append(colours[b])
-    released = run.get("gil", "ctypes_noop", "ctypes", "releases")
-    held = run.get("gil", "ctypes_noop", "ctypes", "holds")
-    if released and held:
-        diffs.append(released.median - held.median)
-        labels.append("ctypes raw noop\nCDLL - PyDLL")
-        cols.append("gray")
-    right.bar(range(len(diffs)), diffs, color=cols)
-    right.set_xticks(range(len(diffs)))
-    right.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
-    right.axhline(0, color="black", linewidth=0.8)
-    right.set_ylabel("ns per call")
-    right.set_title(
-        "Cost of releasing the GIL on a short call\n(scale at the release threshold minus one below it)"
+    costs = gil_release_costs(run)
+    labels = list(costs)
+    values = [costs[label][2] for label in labels]
+    errors = [
+        (value - bounds[0], bounds[1] - value) if bounds else (0.0, 0.0)
+        for value, bounds in ((costs[label][2], costs[label][3]) for label in labels)
+    ]
+    right.bar(
+        range(len(values)),
+        values,
+        color=[colours.get(label, "gray") for label in labels],
+        yerr=list(zip(*errors, strict=True)) if errors else None,
+        capsize=4,
     )
+    right.set_xticks(range(len(values)))
+    right.set_xticklabels(
+        [label.replace("ctypes raw noop", "ctypes raw noop\nCDLL / PyDLL") for label in labels],
+        rotation=30,
+        ha="right",
+        fontsize=8,
+    )
+    right.axhline(1.0, color="black", linewidth=0.8, label="1: no measurable cost")
+    right.set_ylabel("time releasing / time keeping the GIL (95 % interval)")
+    right.set_title(
+        "Releasing the GIL on a short call: scale at the threshold over one below\n"
+        "(an interval across 1: the cost is below what the run resolves)"
+    )
+    right.legend(fontsize=8, loc="upper right")
     fig.suptitle(f"Threads and the GIL — {run.mode} run")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -18,7 +18,15 @@ from .load import (
     REFERENCE,
     Run,
 )
-from .stats import LARGE_ARRAY_TARGETS, crossover, large_array_ratios, ratio, ratio_interval, thread_speedups
+from .stats import (
+    LARGE_ARRAY_TARGETS,
+    crossover,
+    gil_release_costs,
+    large_array_ratios,
+    ratio,
+    ratio_interval,
+    thread_speedups,
+)
 from .tables import cell, table
 
 
@@ -296,37 +304,35 @@ def threads_section(run: Run, checks: Checks) -> str:
             "detector. Speed-up = 2 x t(1 thread) / t(2 threads): 2 is perfect, 1 means no parallelism.\n"
         )
         out.append(table(["backend", "1 thread, ms", "2 threads, ms", "speed-up"], rows))
-    gil = run.select("gil", pattern="scale_threshold")
-    if gil:
+    costs = gil_release_costs(run)
+    if costs:
         rows = []
-        for b in run.backends:
-            below = next((f for f in gil if f.backend == b and f.variant == "below"), None)
-            at = next((f for f in gil if f.backend == b and f.variant == "at"), None)
-            if below and at:
-                rows.append(
-                    [
-                        b,
-                        cell(run, checks, below, False),
-                        cell(run, checks, at, False),
-                        fmt_ns(at.median - below.median),
-                    ]
-                )
-        n_at = next((f.n for f in gil if f.variant == "at"), None)
+        for label, (held, released, value, bounds) in costs.items():
+            verdict = (
+                "tied"
+                if bounds is None or bounds[0] <= 1 <= bounds[1]
+                else "dearer"
+                if value > 1
+                else "cheaper"
+            )
+            rows.append(
+                [
+                    label,
+                    cell(run, checks, held, False),
+                    cell(run, checks, released, False),
+                    fmt_ratio(value) + (f" {fmt_interval(bounds)}" if bounds else ""),
+                    verdict,
+                ]
+            )
+        n_at = next((f.n for f in run.select("gil", pattern="scale_threshold") if f.variant == "at"), None)
         out.append(
-            f"\n**The GIL on a short call**: `scale(x, 2.0, out=out)` one element below and at "
-            f"`GIL_RELEASE_MIN_SIZE` ({n_at:,}), where the compiled backends start releasing the GIL (ctypes and "
-            "cffi release it on every call). The difference is the cost of releasing and retaking it, plus one "
-            "element; within the IQR it is noise.\n"
+            f"\n**The GIL on a short call**: `scale(x, 2.0, out=out)` at `GIL_RELEASE_MIN_SIZE` ({n_at:,}), where "
+            "the compiled backends start releasing the GIL, over one element below it (ctypes and cffi release it "
+            "on every call, so theirs is a control); and a raw ctypes `bc_noop` through `ctypes.CDLL` (releases) "
+            'over `ctypes.PyDLL` (keeps it). Ratios paired by worker, with their 95 % interval: "tied" where the '
+            "interval holds 1, that is where releasing costs less than this run can resolve.\n"
         )
-        out.append(table(["backend", "n - 1, ns", "n, ns", "difference, ns"], rows))
-    released = run.get("gil", "ctypes_noop", "ctypes", "releases")
-    held = run.get("gil", "ctypes_noop", "ctypes", "holds")
-    if released and held:
-        out.append(
-            f"\nA raw ctypes `bc_noop` through `ctypes.CDLL` (releases the GIL): {cell(run, checks, released, False)} ns; "
-            f"through `ctypes.PyDLL` (keeps it): {cell(run, checks, held, False)} ns; difference "
-            f"{fmt_ns(released.median - held.median)} ns."
-        )
+        out.append(table(["call", "keeps the GIL, ns", "releases it, ns", "ratio", "verdict"], rows))
     return "\n".join(out) if out else "_Not measured._"
 
 

@@ -76,6 +76,40 @@ def thread_speedups(run: Run) -> dict[str, tuple[Figure, Figure, float | None]]:
     return result
 
 
+def gil_release_costs(run: Run) -> dict[str, tuple[Figure, Figure, float, tuple[float, float] | None]]:
+    """label -> (without the release, with it, their paired ratio, its 95 % interval).
+
+    Each backend's ``scale`` at GIL_RELEASE_MIN_SIZE over one element below it, where the
+    compiled backends start releasing (the one extra element is noise beside a call of a
+    microsecond), and ctypes' raw empty call through ``CDLL`` (releases) over ``PyDLL``
+    (keeps it). An interval that holds 1 means the release costs less than the run resolves.
+    """
+    costs = {}
+    threshold = run.select("gil", pattern="scale_threshold")
+
+    def variant(backend: str, name: str) -> Figure | None:
+        return next((f for f in threshold if f.backend == backend and f.variant == name), None)
+
+    pairs = [(b, variant(b, "below"), variant(b, "at")) for b in run.backends]
+    pairs.append(
+        (
+            "ctypes raw noop",
+            run.get("gil", "ctypes_noop", "ctypes", "holds"),
+            run.get("gil", "ctypes_noop", "ctypes", "releases"),
+        )
+    )
+    for label, held, released in pairs:
+        if held is None or released is None or held.median <= 0:
+            continue
+        if held.samples and released.samples:
+            value = paired_ratio(released.samples, held.samples)
+            bounds = interval(run.bootstrap.ratios(released.key, released.samples, held.key, held.samples))
+        else:
+            value, bounds = released.median / held.median, None
+        costs[label] = (held, released, value, bounds)
+    return costs
+
+
 def _thread_n(run: Run) -> int | None:
     sizes = {f.n for f in run.select("threads")}
     return next(iter(sizes)) if len(sizes) == 1 else (max(sizes) if sizes else None)

@@ -283,6 +283,33 @@ def sources(args: str) -> str:
     return "\n".join(lines)
 
 
+def threads_panels(args: str) -> str:
+    """``threads-panels``: what the two panels of threads.png show in the latest run, from its data."""
+    report, run, _ = _latest()
+    speedups = report.thread_speedups(run)
+    costs = report.gil_release_costs(run)
+    lines = []
+    if speedups:
+        shown = ", ".join(f"{b} {value:.2f}" for b, (_, _, value) in speedups.items() if value is not None)
+        lines.append(f"Left, the speed-up of two threads over one in this run (2 is perfect): {shown}.")
+    if costs:
+        tied = [
+            label
+            for label, (_, _, _, bounds) in costs.items()
+            if bounds is None or bounds[0] <= 1 <= bounds[1]
+        ]
+        told = [label for label in costs if label not in tied]
+        right = f"Right, releasing over keeping the GIL: the interval holds 1 for {len(tied)} of {len(costs)} calls"
+        right += f" (tied: {', '.join(tied)})" if tied else ""
+        if told:
+            right += "; it separates for " + ", ".join(
+                f"{label} ({report.fmt_ratio(costs[label][2])} {report.fmt_interval(costs[label][3])})"
+                for label in told
+            )
+        lines.append(right + ".")
+    return "\n".join(lines) + "\n" if lines else "This run measured no threads.\n"
+
+
 def shipping_table(args: str) -> str:
     """``shipping-table``: each technology's wheel, and this package's, as the run shipped them."""
     report, run, _ = _latest()
@@ -510,6 +537,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "report-summary": report_summary,
     "compat-matrix": compat_matrix,
     "shipping-table": shipping_table,
+    "threads-panels": threads_panels,
     "sources": sources,
     "under-floor": under_floor,
 }
