@@ -325,6 +325,25 @@ def verdict(args: str) -> str:
     return report.backend_verdict(run, checks, backend) + "\n"
 
 
+def versus(args: str) -> str:
+    """``versus A B``: A's calls over B's, pattern by pattern, paired by worker, with 95 % intervals."""
+    report, run, checks = _latest()
+    a, b = args.split()
+    groups: dict[str, list[str]] = {"cheaper": [], "tied": [], "dearer": []}
+    for mine in run.select("overhead", backend=a, variant=None):
+        theirs = run.get("overhead", mine.pattern, b)
+        if theirs is None or not (checks.ok(mine.key) and checks.ok(theirs.key)):
+            continue
+        draws = run.bootstrap.ratios(mine.key, mine.samples, theirs.key, theirs.samples)
+        low, high = report.intervals.interval(draws)
+        value = report.intervals.paired_ratio(mine.samples, theirs.samples)
+        group = "cheaper" if high < 1 else "dearer" if low > 1 else "tied"
+        label = report.PATTERN_LABELS.get(mine.pattern, mine.pattern)
+        groups[group].append(f"`{label}` {report.fmt_ratio(value)} {report.fmt_interval((low, high))}")
+    said = [f"{name} on {', '.join(items)}" for name, items in groups.items() if items]
+    return f"Measured, {a}'s calls over {b}'s in this run (95 % intervals): " + "; ".join(said) + ".\n"
+
+
 def floors(args: str) -> str:
     """``floors``: the run's floors (a builtin C call, an empty Python function), as the report says them."""
     report, run, checks = _latest()
@@ -537,6 +556,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "report-summary": report_summary,
     "compat-matrix": compat_matrix,
     "shipping-table": shipping_table,
+    "versus": versus,
     "threads-panels": threads_panels,
     "sources": sources,
     "under-floor": under_floor,
