@@ -22,7 +22,7 @@ import numpy as np
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 try:
-    from report import abi3, versions
+    from report import abi3, compat, versions
     from report.checks import check
     from report.load import Run
     from report.load import load as load_run
@@ -154,3 +154,20 @@ def test_one_version_and_no_stable_abi_build_say_so_in_one_line(tmp_path: Path) 
     text = abi3.section(run, checks)
     assert "No stable-ABI build was measured on CPython 3.12" in text
     assert "no wheel count" in text
+
+
+def test_the_matrix_says_why_an_abi3_build_is_absent(tmp_path: Path) -> None:
+    (tmp_path / "run.json").write_text(json.dumps({"abi3_oldest": {"capi": "3.11"}}))
+    (tmp_path / "compat").mkdir()
+    for python, builds in (("3.10.13", ["capi"]), ("3.11.7", ["capi", "capi-abi3"]), ("3.13.0", ["capi"])):
+        record = {
+            "python": python,
+            "free_threaded": False,
+            "platform": "linux",
+            "builds": {build: {"passed": 1} for build in builds},
+        }
+        (tmp_path / "compat" / f"{python}.json").write_text(json.dumps(record))
+    row = next(line for line in compat.matrix(tmp_path).splitlines() if line.startswith("| capi-abi3"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    # Older than the build's oldest CPython: not for it; as old or newer and absent: not built.
+    assert cells[1:4] == ["not for this version (abi3 from 3.11)", "1 passed", "not built"]

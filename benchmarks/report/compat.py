@@ -13,6 +13,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from .formatting import DASH
+from .load import ABI3_SUFFIX
 
 #: Facts the tests record, in the order the matrix shows them, with their column titles.
 FACTS = {
@@ -42,8 +43,22 @@ def _minor(record: dict) -> str:
     return f"{major}.{minor}" + ("t" if record["free_threaded"] else "")
 
 
-def _suite_cell(entry: dict | None) -> str:
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.rstrip("t").split(".")[:2])
+
+
+def _suite_cell(
+    entry: dict | None, build: str = "", record: dict | None = None, oldest: dict | None = None
+) -> str:
     if entry is None:
+        # An abi3 build older CPythons cannot load is not a failure to build: say which.
+        backend = build.removesuffix(ABI3_SUFFIX)
+        first = (oldest or {}).get(backend)
+        if build.endswith(ABI3_SUFFIX) and record is not None:
+            if record.get("free_threaded"):
+                return "not for free-threaded CPython"
+            if first and _version_tuple(record["python"]) < _version_tuple(first):
+                return f"not for this version (abi3 from {first})"
         return "not built"
     passed, failed = entry.get("passed", 0), entry.get("failed", 0)
     return f"**{failed} failed**, {passed} passed" if failed else f"{passed} passed"
@@ -80,10 +95,12 @@ def matrix(folder: Path) -> str:
     if not found:
         return "This run has no compatibility record (`compat/`): the matrix needs `nox -s bench`."
     versions = [_minor(record) for record in found]
+    run_meta = folder / "run.json"
+    oldest = json.loads(run_meta.read_text()).get("abi3_oldest", {}) if run_meta.is_file() else {}
     headers = ["build", *(f"CPython {v}: tests" for v in versions), *FACTS.values()]
     rows = []
     for build in builds(found):
-        suite = [_suite_cell(record["builds"].get(build)) for record in found]
+        suite = [_suite_cell(record["builds"].get(build), build, record, oldest) for record in found]
         rows.append([build, *suite, *(_fact_cell(found, build, fact) for fact in FACTS)])
     return tabulate(rows, headers=headers, tablefmt="github")
 
