@@ -71,6 +71,7 @@ def run(command: Sequence[str | Path], **kwargs: object) -> subprocess.Completed
     return result
 
 
+# region: release-env
 def release_env(env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a build for release: ``env`` (else this one) linking as the manylinux images do.
 
@@ -83,6 +84,9 @@ def release_env(env: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if env is None else env)
     env["LDFLAGS"] = " ".join(filter(None, ["-Wl,--no-as-needed", env.get("LDFLAGS")]))
     return env
+
+
+# endregion: release-env
 
 
 def build(project: Path, out: Path, *, what: str, env: dict[str, str] | None = None) -> tuple[Path, float]:
@@ -191,6 +195,7 @@ def beyond_policy(name: str, policy: str, compiled: list[dict[str, object]]) -> 
             raise SystemExit(f"{name}: {elf['path']} needs glibc {needed}, newer than {policy} allows")
 
 
+# region: no-compiler
 def no_compiler_env(environment: Path) -> dict[str, str]:
     """The environment of a machine with no compiler: PATH is the venv's bin folder alone."""
     bin_folder = environment / "bin"
@@ -220,6 +225,9 @@ def install_and_check(wheels: Sequence[Path], check: Sequence[str], work: Path) 
         arguments[0] = shutil.copy(arguments[0], empty)
     result = run([python, *arguments], env=env, cwd=empty)
     print(result.stdout, end="", flush=True)
+
+
+# endregion: no-compiler
 
 
 def toolchain(*folders: Path, without: Sequence[Path] = ()) -> list[str]:
@@ -277,6 +285,7 @@ def ship(
         source = project
     record: dict[str, object] = {"name": name, "build_system": build_system(project)}
     wheel = None
+    # region: from-sdist
     if sdist:
         made, record["sdist_seconds"] = build(source, work / "dist", what="sdist", env=env)
         record |= {"sdist": made.name, "sdist_size": made.stat().st_size}
@@ -293,6 +302,7 @@ def ship(
                     f"{name}: the wheel built from the sdist differs from the one built from the folder: "
                     f"only from the folder {only_folder}, only from the sdist {only_sdist}"
                 )
+    # endregion: from-sdist
     assert wheel is not None
     audited = audit(wheel, work / "wheelhouse")
     compiled = elf_files(wheel)

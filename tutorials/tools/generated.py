@@ -316,6 +316,29 @@ def shipping_table(args: str) -> str:
     return report.shipping_section(run.folder) + "\n"
 
 
+def _glibc(policy: str) -> tuple[int, int]:
+    """The glibc version a ``manylinux_X_Y_arch`` policy names; (0, 0) for any other tag."""
+    match = re.match(r"manylinux_(\d+)_(\d+)_", policy)
+    return (int(match[1]), int(match[2])) if match else (0, 0)
+
+
+def policies_sentence(found: list[dict]) -> str:
+    """One sentence: the manylinux policy auditwheel found for each shipped wheel, oldest policy first."""
+    if not found:
+        return "This run shipped nothing (`shipping/`): the policies need a full `nox -s bench`.\n"
+    names: dict[str, list[str]] = {}
+    for record in found:
+        names.setdefault(record["auditwheel"]["policy"], []).append(f"`{record['name']}`")
+    parts = [f"`{policy}` for {', '.join(names[policy])}" for policy in sorted(names, key=_glibc)]
+    return "In this run, `auditwheel show` found " + "; ".join(parts) + ".\n"
+
+
+def shipping_policies(args: str) -> str:
+    """``shipping-policies``: which manylinux policy each wheel the run shipped meets, as a sentence."""
+    report, run, _ = _latest()
+    return policies_sentence(report.shipping.records(run.folder))
+
+
 def verdict(args: str) -> str:
     """``verdict BACKEND``: one generated sentence on the backend's calls against capi's, with intervals."""
     report, run, checks = _latest()
@@ -559,6 +582,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "versus": versus,
     "threads-panels": threads_panels,
     "sources": sources,
+    "shipping-policies": shipping_policies,
     "under-floor": under_floor,
 }
 
