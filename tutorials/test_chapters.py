@@ -33,6 +33,8 @@ CHAPTERS = (
     "12-measuring-overhead.md",
     "13-choosing-a-binding.md",
     "14-shipping.md",
+    "17-the-limited-api-in-practice.md",
+    "18-other-approaches.md",
 )
 TECHNOLOGY_CHAPTERS = CHAPTERS[2:9]
 #: The patterns of the C core, in the order every technology chapter walks them

@@ -39,6 +39,9 @@ module, so ``benchmarks/`` must be on ``sys.path`` while it is imported.
 
 from __future__ import annotations
 
+from .abi3 import build_table as abi3_build_table
+from .abi3 import instruction_mean as abi3_instruction_mean
+from .abi3 import wheels_sentence as abi3_wheels_sentence
 from .calls import aa_table, crosscheck_table, floors_table, harness_table
 from .checks import FLOOR_TOLERANCE, MARK, Checks, check, describe_figure
 from .cli import main
@@ -89,6 +92,9 @@ __all__ = [
     "Figure",
     "Run",
     "aa_table",
+    "abi3_build_table",
+    "abi3_instruction_mean",
+    "abi3_wheels_sentence",
     "backend_verdict",
     "cell",
     "check",

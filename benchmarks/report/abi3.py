@@ -123,6 +123,54 @@ def _absolute_table(run: Run, checks: Checks, builds: list[str]) -> str:
     return table(header, rows, "llrrrr")
 
 
+def instruction_mean(run: Run, build: str) -> str:
+    """abi3 over full in instructions, over every pattern callgrind counted for both builds: the
+    geometric mean, then the range in brackets; a dash when none was counted."""
+    full_name = build.removesuffix(ABI3_SUFFIX)
+    ratios = [
+        run.instructions_per_call(build, p) / run.instructions_per_call(full_name, p)
+        for p in PATTERN_ORDER
+        if run.instructions_per_call(build, p) and run.instructions_per_call(full_name, p)
+    ]
+    if not ratios:
+        return "—"
+    return f"{fmt_ratio(geometric_mean(ratios))} ({fmt_ratio(min(ratios))}{DASH}{fmt_ratio(max(ratios))})"
+
+
+def build_table(run: Run, checks: Checks, build: str) -> str:
+    """One stable-ABI build against its full build, pattern by pattern: the net ns of each, then
+    abi3 over full as the section's cells give it (time ratio [95 %], tied or not; instructions)."""
+    full_name = build.removesuffix(ABI3_SUFFIX)
+    rows = []
+    for pattern in PATTERN_ORDER:
+        abi3, full = run.get("overhead", pattern, build), run.get("overhead", pattern, full_name)
+        if abi3 is None and not run.instructions_per_call(build, pattern):
+            continue
+        rows.append(
+            [
+                PATTERN_LABELS.get(pattern, pattern),
+                "—" if full is None else fmt_ns(full.median) + checks.mark(full.key),
+                "—" if abi3 is None else fmt_ns(abi3.median) + checks.mark(abi3.key),
+                _pair_cell(run, checks, build, pattern),
+            ]
+        )
+    return table(["pattern", f"{full_name} ns", f"{build} ns", "abi3 over full"], rows, "lrrr")
+
+
+def wheels_sentence(backend: str, oldest: str) -> str:
+    """How many wheels cover WHEEL_VERSIONS and their free-threaded builds, full API against abi3 from ``oldest``."""
+    first, last = WHEEL_VERSIONS[0], WHEEL_VERSIONS[-1]
+    free = [f"{v[0]}.{v[1]}t" for v in WHEEL_VERSIONS if v >= FREE_THREADED_FROM]
+    tags = wheels(_version(oldest))
+    return (
+        f"To cover CPython {first[0]}.{first[1]}{DASH}{last[0]}.{last[1]} and the free-threaded "
+        f"{' and '.join(free)} on one platform, {backend} needs {len(wheels(None))} wheels with the full API "
+        f"(one per version) and {len(tags)} when it builds against the stable ABI from {oldest}: "
+        + ", ".join(f"`{t}`" for t in tags)
+        + "."
+    )
+
+
 def _versions_table(run: Run) -> str | None:
     """Per stable-ABI build and version: the headline time ratios and every pattern's instruction ratio."""
     versions = run.all_versions
@@ -133,7 +181,6 @@ def _versions_table(run: Run) -> str | None:
         return None
     rows = []
     for build in builds:
-        full_name = build.removesuffix(ABI3_SUFFIX)
         for pattern in HEADLINE_PATTERNS:
             rows.append(
                 [build, f"`{PATTERN_LABELS.get(pattern, pattern)}`"]
@@ -142,18 +189,7 @@ def _versions_table(run: Run) -> str | None:
                     for r in versions.values()
                 ]
             )
-        means = []
-        for r in versions.values():
-            ratios = [
-                r.instructions_per_call(build, p) / r.instructions_per_call(full_name, p)
-                for p in PATTERN_ORDER
-                if r.instructions_per_call(build, p) and r.instructions_per_call(full_name, p)
-            ]
-            means.append(
-                f"{fmt_ratio(geometric_mean(ratios))} ({fmt_ratio(min(ratios))}{DASH}{fmt_ratio(max(ratios))})"
-                if ratios
-                else "—"
-            )
+        means = [instruction_mean(r, build) for r in versions.values()]
         rows.append([build, "every pattern, instr (geo. mean, range)", *means])
     return (
         "Per version: abi3 over full for the headline patterns (time [95 % interval] and instructions), and the "

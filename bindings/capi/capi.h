@@ -60,6 +60,7 @@ typedef struct {
  * code, to be deleted when that version is the oldest supported (pyproject.toml, and
  * bindings.ABI3_BACKENDS for the stable-ABI build). */
 
+/* region: limited-api-version */
 /* The oldest CPython whose C API this build may call: the one it is compiled by, or,
  * for the stable-ABI build, the version its Py_LIMITED_API names. The headers of a
  * newer CPython declare some newer functions even then (PyErr_GetRaisedException is
@@ -69,7 +70,9 @@ typedef struct {
 #else
 #define CAPI_API_VERSION PY_VERSION_HEX
 #endif
+/* endregion: limited-api-version */
 
+/* region: raised-exception-shim */
 /* PyErr_GetRaisedException and PyErr_SetRaisedException (3.12, and the stable ABI from
  * 3.12) handle the raised exception as one object; before, they are spelled with the
  * older triple API, as pythoncapi-compat does. https://docs.python.org/3/c-api/exceptions.html
@@ -94,7 +97,9 @@ static inline void capi_set_raised_exception(PyObject *exc) {
 #define PyErr_GetRaisedException capi_get_raised_exception
 #define PyErr_SetRaisedException capi_set_raised_exception
 #endif
+/* endregion: raised-exception-shim */
 
+/* region: limited-return-none */
 /* Py_RETURN_NONE must count the reference to None on CPython 3.11, where None is not
  * immortal. The headers of 3.12, and of 3.13 before 3.13.5, forget to for a limited API
  * older than 3.12 (https://github.com/python/cpython/issues/134989): a stable-ABI module
@@ -105,7 +110,9 @@ static inline void capi_set_raised_exception(PyObject *exc) {
 #undef Py_RETURN_NONE
 #define Py_RETURN_NONE return Py_NewRef(Py_None)
 #endif
+/* endregion: limited-return-none */
 
+/* region: type-get-name-shim */
 /* PyType_GetName (3.11, and the stable ABI from 3.11): a type's __name__, for messages,
  * since tp_name is out of reach where PyTypeObject is opaque (the limited API). On 3.10,
  * the attribute itself. https://docs.python.org/3/c-api/type.html#c.PyType_GetName
@@ -115,6 +122,7 @@ static inline PyObject *PyType_GetName(PyTypeObject *type) {
     return PyObject_GetAttrString((PyObject *)type, "__name__");
 }
 #endif
+/* endregion: type-get-name-shim */
 
 /* PyMemberDef's type codes and flags are in Python.h as Py_T_* and Py_READONLY since
  * 3.12 headers (the limited API included: they are the same numbers as before), in

@@ -283,6 +283,7 @@ int capi_get_out_array(capi_state *st, PyObject *out, const Py_buffer *like, con
 
 /* ---- arrays out ------------------------------------------------------------------ */
 
+/* region: new-array */
 /*
  * A new uninitialised array, numpy.empty(shape, dtype), with its buffer in `view` for C
  * to fill (release it before returning the array). Returns a new reference, or NULL.
@@ -315,6 +316,7 @@ PyObject *capi_new_array(capi_state *st, int ndim, const Py_ssize_t *shape, PyOb
     }
     return array;
 }
+/* endregion: new-array */
 
 /* ---- a core allocation handed to NumPy without a copy ----------------------- */
 

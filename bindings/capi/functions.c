@@ -79,6 +79,7 @@ static PyObject *dsum(PyObject *module, PyObject *x) {
 PyDoc_STRVAR(scale_doc, "scale($module, x, k, /, out=None)\n--\n\n"
                         "x * k into out (a new array when None), and returns out.");
 
+/* region: scale-parse */
 /* The one keyword argument of the module. With METH_KEYWORDS, keyword values follow
  * the positional ones in args and kwnames is a tuple of their names (or NULL):
  * https://docs.python.org/3/c-api/call.html#vectorcall */
@@ -107,6 +108,7 @@ static int scale_parse(PyObject *const *args, Py_ssize_t nargs, PyObject *kwname
     }
     return 0;
 }
+/* endregion: scale-parse */
 
 /* region: scale */
 static PyObject *scale(PyObject *module, PyObject *const *args, Py_ssize_t nargs,

@@ -222,6 +222,7 @@ static PyModuleDef_Slot capi_slots[] = {
      * which exec imports, to decide. */
     {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
 #endif
+/* region: mod-gil-slot */
 #ifdef Py_mod_gil
     /* Free-threading (3.13): not supported, so said explicitly. Without a GIL, some
      * state the GIL guards today would race: a Detector's export count (changed in
@@ -233,6 +234,7 @@ static PyModuleDef_Slot capi_slots[] = {
      * so it is already safe. https://docs.python.org/3/howto/free-threading-extensions.html */
     {Py_mod_gil, Py_MOD_GIL_USED},
 #endif
+    /* endregion: mod-gil-slot */
     {0, NULL},
 };
 

@@ -339,6 +339,49 @@ def shipping_policies(args: str) -> str:
     return policies_sentence(report.shipping.records(run.folder))
 
 
+#: What ``abi3-cost BACKEND PART`` prints, PART by PART.
+ABI3_COST_PARTS = ("patterns", "versions", "wheels")
+
+
+def abi3_cost(args: str) -> str:
+    """``abi3-cost BACKEND [patterns|versions|wheels]``: the backend's stable-ABI build against its full build.
+
+    ``patterns`` (the default): each call pattern of the run's main interpreter, as the report's
+    stable-ABI section gives it (both medians, then abi3 over full [95 %] and the instruction
+    ratio). ``versions``: the instruction ratio over every pattern, on each CPython the run
+    measured. ``wheels``: the wheels each choice needs, from the oldest CPython the run recorded.
+    """
+    report, run, checks = _latest()
+    backend, _, part = args.strip().partition(" ")
+    part = part.strip() or ABI3_COST_PARTS[0]
+    oldest = run.meta.get("abi3_oldest") or {}
+    build = backend + "-abi3"
+    if backend not in report.BACKENDS or part not in ABI3_COST_PARTS:
+        raise KeyError(f"abi3-cost: {args!r} is not BACKEND [{'|'.join(ABI3_COST_PARTS)}]")
+    if part == "wheels":
+        if backend not in oldest:
+            raise KeyError(f"abi3-cost: the run recorded no oldest CPython for {build}")
+        return report.abi3_wheels_sentence(backend, oldest[backend]) + "\n"
+    if part == "versions":
+        measured = {v: r for v, r in run.all_versions.items() if build in r.abi3_builds}
+        if not measured:
+            raise KeyError(f"abi3-cost: the run measured {build} on no CPython")
+        listed = "; ".join(
+            f"CPython {v}: {report.abi3_instruction_mean(r, build)}" for v, r in measured.items()
+        )
+        return (
+            f"{build} over {backend} in instructions, geometric mean over every pattern callgrind counted "
+            f"(its range in parentheses): {listed}.\n"
+        )
+    if build not in run.abi3_builds:
+        raise KeyError(f"abi3-cost: the run measured no {build} on CPython {run.python}")
+    return (
+        f"On CPython {run.python}: net ns per call of each build, then {build} over {backend}, paired by worker, "
+        "with its 95 % interval (**tied** when the interval holds 1.00x) and, below it, callgrind's "
+        "instruction ratio.\n\n" + report.abi3_build_table(run, checks, build) + "\n"
+    )
+
+
 def verdict(args: str) -> str:
     """``verdict BACKEND``: one generated sentence on the backend's calls against capi's, with intervals."""
     report, run, checks = _latest()
@@ -584,6 +627,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "sources": sources,
     "shipping-policies": shipping_policies,
     "under-floor": under_floor,
+    "abi3-cost": abi3_cost,
 }
 
 
