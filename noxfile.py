@@ -237,6 +237,7 @@ _UNINSTRUMENTABLE = (
 )
 
 
+# region: sanitize-session
 @nox.session
 def sanitize(session: nox.Session) -> None:
     """Builds the core and every backend with AddressSanitizer + UBSan and runs the suite under them.
@@ -252,6 +253,10 @@ def sanitize(session: nox.Session) -> None:
     session.run("python", str(ROOT / "tests" / "reliability" / "sanitizers.py"), *args, env=env)
 
 
+# endregion: sanitize-session
+
+
+# region: memcheck-session
 @nox.session
 def memcheck(session: nox.Session) -> None:
     """Runs a representative part of the suite under valgrind memcheck (PYTHONMALLOC=malloc).
@@ -265,6 +270,9 @@ def memcheck(session: nox.Session) -> None:
     env = {"BINDINGS_REQUIRED": ",".join(required), "HYPOTHESIS_PROFILE": "ci", "OWNERSHIP_REPEATS": "500"}
     session.chdir(session.create_tmp())
     session.run("python", str(ROOT / "tests" / "reliability" / "memcheck.py"), *session.posargs, env=env)
+
+
+# endregion: memcheck-session
 
 
 @nox.session

@@ -142,6 +142,7 @@ def all_cores() -> dict[str, ModuleType]:
     return cores
 
 
+# region: no-leaks
 @pytest.fixture
 def no_leaks(core: ModuleType):
     """A context manager: the core's live allocations must end where they began.
@@ -160,6 +161,9 @@ def no_leaks(core: ModuleType):
         assert after == before, f"{after - before} core allocation(s) not released"
 
     return check
+
+
+# endregion: no-leaks
 
 
 # ---- the compatibility record (BINDINGS_COMPAT_OUT) ------------------------------------

@@ -29,6 +29,7 @@ TIMEOUT = 120  # seconds per batch; a deadlocked binding ends here
 def run_batch(backend: str, first: int) -> tuple[dict[int, dict], str]:
     """Results by case number, and a description of how the child ended."""
     last = min(first + BATCH, len(CASES))
+    # region: crash-in-a-child
     command = [sys.executable, str(HERE / "hostile.py"), backend, str(first), str(last)]
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     try:
@@ -41,6 +42,7 @@ def run_batch(backend: str, first: int) -> tuple[dict[int, dict], str]:
     except subprocess.TimeoutExpired as timeout:
         stdout = timeout.stdout.decode() if isinstance(timeout.stdout, bytes) else timeout.stdout or ""
         ended = f"no answer within {TIMEOUT} s (a deadlock?)"
+    # endregion: crash-in-a-child
     results: dict[int, dict] = {}
     for line in stdout.splitlines():
         record = json.loads(line)

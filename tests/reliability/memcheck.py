@@ -84,6 +84,7 @@ def main() -> int:
         return 2
     pytest_args = sys.argv[1:] or [str(HERE.parent / name) for name in DEFAULT_TESTS]
     with tempfile.TemporaryDirectory(prefix="memcheck-") as tmp:
+        # region: memcheck-command
         command = [
             valgrind,
             "--tool=memcheck",
@@ -104,6 +105,7 @@ def main() -> int:
             *pytest_args,
         ]
         env = {**os.environ, "PYTHONMALLOC": "malloc"}
+        # endregion: memcheck-command
         print("[memcheck]", " ".join(command), flush=True)
         tests = subprocess.run(command, env=env)
         verdict = judge(sorted(Path(tmp).glob("memcheck.*.xml")))

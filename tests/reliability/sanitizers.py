@@ -94,6 +94,7 @@ def judge(logs: list[Path]) -> int:
 def main() -> int:
     runtime = preload()
     with tempfile.TemporaryDirectory(prefix="sanitize-") as tmp:
+        # region: sanitizer-environment
         env = {
             **os.environ,
             "LD_PRELOAD": runtime,
@@ -104,6 +105,7 @@ def main() -> int:
             "UBSAN_OPTIONS": f"print_stacktrace=1:halt_on_error=1:log_path={tmp}/ubsan",
             # Compilers are not preloaded into: test_c_core builds its own sanitized smoke test.
         }
+        # endregion: sanitizer-environment
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *sys.argv[1:]]
         print(f"[sanitize] LD_PRELOAD={runtime}", " ".join(command), flush=True)
         tests = subprocess.run(command, env=env)
