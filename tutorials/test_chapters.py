@@ -33,6 +33,7 @@ CHAPTERS = (
     "12-measuring-overhead.md",
     "13-choosing-a-binding.md",
     "14-shipping.md",
+    "15-debugging.md",
     "17-the-limited-api-in-practice.md",
     "18-other-approaches.md",
 )
