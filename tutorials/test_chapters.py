@@ -34,6 +34,7 @@ CHAPTERS = (
     "13-choosing-a-binding.md",
     "14-shipping.md",
     "15-debugging.md",
+    "16-free-threading-subinterpreters-and-ctrl-c.md",
     "17-the-limited-api-in-practice.md",
     "18-other-approaches.md",
 )

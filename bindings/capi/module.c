@@ -202,6 +202,7 @@ static PyModuleDef_Slot capi_slots[] = {
 /* The slots after exec are declarations, each guarded by its own name: a CPython that
  * predates one (or the limited API of one, see the top of this file) neither knows
  * nor needs it, and the default applies. */
+/* region: interpreters-slot */
 #ifdef Py_mod_multiple_interpreters
     /* Subinterpreters (3.12), including those with a GIL of their own (PEP 684).
      * https://docs.python.org/3/c-api/module.html#c.Py_mod_multiple_interpreters
@@ -222,7 +223,8 @@ static PyModuleDef_Slot capi_slots[] = {
      * which exec imports, to decide. */
     {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
 #endif
-/* region: mod-gil-slot */
+/* endregion: interpreters-slot */
+/* region: gil-slot */
 #ifdef Py_mod_gil
     /* Free-threading (3.13): not supported, so said explicitly. Without a GIL, some
      * state the GIL guards today would race: a Detector's export count (changed in
@@ -234,7 +236,7 @@ static PyModuleDef_Slot capi_slots[] = {
      * so it is already safe. https://docs.python.org/3/howto/free-threading-extensions.html */
     {Py_mod_gil, Py_MOD_GIL_USED},
 #endif
-    /* endregion: mod-gil-slot */
+    /* endregion: gil-slot */
     {0, NULL},
 };
 

@@ -1,5 +1,7 @@
+# region: directives
 # cython: language_level=3, binding=True
 # cython: freethreading_compatible=False, subinterpreters_compatible=no
+# endregion: directives
 """The Cython backend: bcore (c_core/) bound to Python with Cython 3.
 
 Every public name implements the shared interface in bindings/_interface.py;

@@ -211,6 +211,26 @@ def compat_matrix(args: str) -> str:
     return report.compat_matrix(run.folder) + "\n"
 
 
+def compat_facts(args: str) -> str:
+    """``compat-facts PREFIX...``: the compatibility matrix cut to the facts whose key starts with
+    a PREFIX (``subinterpreter``, ``interrupt``, ``free_threading``, ``abi``), one row per build,
+    each cell as the matrix writes it."""
+    report, run, _ = _latest()
+    compat = report.compat  # the matrix's own module: its records, order and cells
+    prefixes = tuple(args.split())
+    facts = [fact for fact in compat.FACTS if prefixes and fact.startswith(prefixes)]
+    if not facts:
+        raise KeyError(f"compat-facts: {args!r} names none of {', '.join(compat.FACTS)}")
+    found = compat.records(run.folder)
+    if not found:
+        return compat.matrix(run.folder) + "\n"  # the sentence saying the run has no record
+    rows = [
+        [build, *(compat._fact_cell(found, build, fact) for fact in facts)] for build in compat.builds(found)
+    ]
+    headers = ["build", *(compat.FACTS[fact] for fact in facts)]
+    return compat.tabulate(rows, headers=headers, tablefmt="github") + "\n"
+
+
 def under_floor(args: str) -> str:
     """``under-floor``: every call of the run whose net time is under the METH_NOARGS floor."""
     report, run, _ = _latest()
@@ -621,6 +641,7 @@ GENERATORS: dict[str, Callable[[str], str]] = {
     "machine": machine,
     "report-summary": report_summary,
     "compat-matrix": compat_matrix,
+    "compat-facts": compat_facts,
     "shipping-table": shipping_table,
     "versus": versus,
     "threads-panels": threads_panels,

@@ -29,6 +29,7 @@ mod functions;
 ///
 /// Built by maturin from bindings/pyo3 (Rust), separately from the CMake build.
 //
+// region: gil-and-interpreters
 // Free-threading: declared as needing the GIL. Since PyO3 0.28 a module claims free-threaded
 // support unless it says otherwise ("Support for free-threaded Python is now opt-out rather
 // than opt-in", https://github.com/PyO3/pyo3/pull/5564; https://pyo3.rs/v0.30.1/free-threading),
@@ -45,6 +46,7 @@ mod functions;
 // object, `PyOnceLock`s such as the EVENT_DTYPE cache) are per process, not per interpreter.
 // Supporting them would need PyO3's per-module state, which it does not have yet.
 #[pyo3::pymodule(gil_used = true)]
+// endregion: gil-and-interpreters
 mod _pyo3 {
     use numpy::PyArrayDescr;
     use pyo3::exceptions::PyImportError;
