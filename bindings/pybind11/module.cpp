@@ -47,7 +47,7 @@ void check_mirrors() {
 //    bindings.EVENT_DTYPE), but this module imports NumPy, which does not support
 //    subinterpreters: it refuses those with their own GIL and warns in the others
 //    (https://github.com/numpy/numpy/issues/24755). shared_gil() would promise what NumPy does
-//    not, and no test here runs a subinterpreter.
+//    not; tests/test_subinterpreters.py records what each scenario does.
 PYBIND11_MODULE(_pybind11, m, pybind11::mod_gil_used(),
                 pybind11::multiple_interpreters::not_supported()) {
     using namespace bcore_pybind11;

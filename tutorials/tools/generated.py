@@ -527,7 +527,7 @@ QUALITIES: dict[str, dict[str, str]] = {
         "runtime dependency": "none",
         "stable ABI": "yes (`abi3`, `abi3-pyXY` features)",
         "PyPy": "yes",
-        "free-threaded": "0.23+, `gil_used = false`",
+        "free-threaded": "0.23+, `gil_used = false`; the default from 0.28 (`gil_used = true` opts out)",
         "debugging": "the compiler rejects lifetime errors; panics become `PanicException`",
     },
 }
@@ -556,6 +556,7 @@ QUALITY_SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
         ("pybind11 #5148", "https://github.com/pybind/pybind11/pull/5148"),
         ("nanobind", "https://nanobind.readthedocs.io/en/latest/free_threaded.html"),
         ("PyO3", "https://pyo3.rs/latest/free-threading.html"),
+        ("PyO3 #5564, the 0.28 default", "https://github.com/PyO3/pyo3/pull/5564"),
     ),
 }
 
