@@ -76,6 +76,25 @@ def test_chapter_opens_with_the_command_that_runs_it(name):
     assert command == f"*Run this chapter's code:* `python -m nox -s chapter -- {name[:2]}`", command
 
 
+#: The chapters that teach a technology or a problem end with exercises whose solutions run.
+EXERCISE_CHAPTERS = CHAPTERS[2:14]
+
+
+@pytest.mark.parametrize("name", EXERCISE_CHAPTERS)
+def test_chapter_has_exercises_whose_solutions_the_suite_runs(name):
+    text = (TUTORIALS / name).read_text(encoding="utf-8")
+    _, _, rest = text.partition("\n## Exercises\n")
+    assert rest, f"{name} has no '## Exercises' section"
+    exercises, _, _ = rest.partition("\n## ")
+    assert rest[len(exercises) :].startswith("\n## Remember"), (
+        f"{name}: '## Exercises' must come right before '## Remember'"
+    )
+    solutions = re.findall(
+        r"<summary>Solution</summary>.*?```python\n.*?```.*?</details>", exercises, re.DOTALL
+    )
+    assert len(solutions) >= 2, f"{name}: {len(solutions)} exercises with a python solution (Sybil runs it)"
+
+
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_has_no_placeholder_text(name):
     text = (TUTORIALS / name).read_text(encoding="utf-8")
