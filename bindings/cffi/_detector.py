@@ -9,6 +9,7 @@ from typing import Any, SupportsFloat, SupportsIndex
 import numpy as np
 import numpy.typing as npt
 
+from .._reentry import refuse_reentry
 from ._callbacks import check_signals
 from ._cffi_bcore import ffi, lib
 from ._cffi_bcore.lib import bc_detector_update_many, cffi_detector_update  # bound once, as in _functions.py
@@ -55,32 +56,12 @@ class Detector:
         # it releases the GIL, so update_many can take the GIL back meanwhile.
         self._lock = threading.Lock()
         # The thread inside update_many, with the lock held, else 0: signal
-        # handlers run on it meanwhile (see _refuse_reentry).
+        # handlers run on it meanwhile (see bindings/_reentry.py).
         self._updating_thread = 0
         # endregion: lock
         # One anchor per live posterior view (see posterior_view). A set, so
         # that adding and discarding are single atomic operations.
         self._views: set[_ViewAnchor] = set()
-
-    # region: refuse-reentry
-    def _refuse_reentry(self, what: str) -> None:
-        """RuntimeError if this thread is inside this detector's update_many.
-
-        Only a signal handler (or a finalizer) run by update_many's check can
-        call from there, and the lock is its own thread's: waiting would never
-        end. CPython's buffered files refuse the same case the same way
-        (_enter_buffered_busy in
-        https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c).
-        Callers test ``self._updating_thread`` first: usually 0, so the common
-        path asks for no thread id.
-        """
-        if self._updating_thread == threading.get_ident():
-            raise RuntimeError(
-                f"{what}: reentrant call, from inside update_many() of the same detector"
-                " on the same thread (in a signal handler?)"
-            )
-
-    # endregion: refuse-reentry
 
     def _open_handle(self) -> Any:
         """The C handle; ValueError once closed. Hold the lock while C uses it."""
@@ -93,7 +74,7 @@ class Detector:
         # Converted before the lock: x.__float__ may update or close this detector.
         value = x if type(x) is float else as_real(x)
         if self._updating_thread:
-            self._refuse_reentry("Detector.update")
+            refuse_reentry(self._updating_thread, "Detector.update")
         with self._lock:
             # The run length (>= 0), or minus the status: no out-parameter.
             run_length = cffi_detector_update(self._open_handle(), value)
@@ -113,7 +94,7 @@ class Detector:
         # holds what they raised. `ctx` keeps the handle alive through the call.
         check, ctx, call = check_signals()
         if self._updating_thread:
-            self._refuse_reentry("Detector.update_many")
+            refuse_reentry(self._updating_thread, "Detector.update_many")
         with self._lock:
             # Set and cleared under the lock, so it names only this call's thread.
             self._updating_thread = threading.get_ident()
@@ -130,7 +111,7 @@ class Detector:
         """A copy of the run-length posterior (length max_run_length + 1)."""
         length = ffi.new(_SIZE_P)
         if self._updating_thread:
-            self._refuse_reentry("Detector.posterior")
+            refuse_reentry(self._updating_thread, "Detector.posterior")
         with self._lock:  # so that no step is half-way through while it is copied
             data = lib.bc_detector_posterior(self._open_handle(), length)
             return np.frombuffer(ffi.buffer(data, length[0] * FLOAT64.itemsize), dtype=FLOAT64).copy()
@@ -143,7 +124,7 @@ class Detector:
         # region: posterior-view
         length = ffi.new(_SIZE_P)
         if self._updating_thread:
-            self._refuse_reentry("Detector.posterior_view")
+            refuse_reentry(self._updating_thread, "Detector.posterior_view")
         with self._lock:
             data = lib.bc_detector_posterior(self._open_handle(), length)
             # What keeps the detector alive, from any array derived from the
@@ -166,21 +147,21 @@ class Detector:
     def t(self) -> int:
         """Steps seen since creation or the last reset()."""
         if self._updating_thread:
-            self._refuse_reentry("Detector.t")
+            refuse_reentry(self._updating_thread, "Detector.t")
         with self._lock:
             return lib.bc_detector_steps(self._open_handle())
 
     def reset(self) -> None:
         """Back to the prior; the posterior buffer stays where it is."""
         if self._updating_thread:
-            self._refuse_reentry("Detector.reset")
+            refuse_reentry(self._updating_thread, "Detector.reset")
         with self._lock:
             lib.bc_detector_reset(self._open_handle())
 
     def close(self) -> None:
         """Destroys the C detector; idempotent. BufferError while posterior views live."""
         if self._updating_thread:
-            self._refuse_reentry("Detector.close")
+            refuse_reentry(self._updating_thread, "Detector.close")
         with self._lock:  # waits for a call in flight, e.g. update_many
             if self._handle is None:
                 return

@@ -9,6 +9,7 @@ from typing import Any, SupportsFloat, SupportsIndex
 
 import numpy as np
 
+from .._reentry import refuse_reentry
 from ._convert import address, float64_address, int64
 from ._errors import raise_for_status
 from ._library import (
@@ -65,7 +66,7 @@ class Detector:
         # GIL, so it cannot stall an update_many in flight.
         self._lock = threading.Lock()
         # The thread inside update_many, with the lock held, else 0: signal
-        # handlers run on it between two slices (see _refuse_reentry).
+        # handlers run on it between two slices (see bindings/_reentry.py).
         self._updating_thread = 0
         # endregion: detector-lock
         # The posterior never moves (bcore.h), so its address is read once.
@@ -90,26 +91,6 @@ class Detector:
         if handle is not None:
             bc_detector_destroy(handle)
 
-    # region: refuse-reentry
-    def _refuse_reentry(self, what: str) -> None:
-        """RuntimeError if this thread is inside this detector's update_many.
-
-        Only a signal handler (or a finalizer) run between two of its slices
-        can call from there, and the lock is its own thread's: waiting would
-        never end. CPython's buffered files refuse the same case the same way
-        (_enter_buffered_busy in
-        https://github.com/python/cpython/blob/v3.13.0/Modules/_io/bufferedio.c).
-        Callers test ``self._updating_thread`` first: usually 0, so the common
-        path asks for no thread id.
-        """
-        if self._updating_thread == threading.get_ident():
-            raise RuntimeError(
-                f"{what}: reentrant call, from inside update_many() of the same detector"
-                " on the same thread (in a signal handler?)"
-            )
-
-    # endregion: refuse-reentry
-
     def _open_handle(self) -> bc_detector_p:
         """The C handle, ValueError once closed. Call it with the lock held."""
         if self._handle is None:
@@ -122,7 +103,7 @@ class Detector:
         value = c_double(x)
         run_length = c_int64()
         if self._updating_thread:
-            self._refuse_reentry("Detector.update")
+            refuse_reentry(self._updating_thread, "Detector.update")
         with self._lock:
             status = bc_detector_update(self._open_handle(), value, run_length)
         if status:
@@ -146,7 +127,7 @@ class Detector:
         # update_many; an interrupted one keeps the steps done so far.
         per_call = max(1, BC_CHECK_INTERVAL // self._length)
         if self._updating_thread:
-            self._refuse_reentry("Detector.update_many")
+            refuse_reentry(self._updating_thread, "Detector.update_many")
         with self._lock:
             # Set and cleared under the lock, so it names only this call's thread.
             self._updating_thread = threading.get_ident()
@@ -174,7 +155,7 @@ class Detector:
     def posterior(self) -> np.ndarray:
         copy = np.empty(self._length)
         if self._updating_thread:
-            self._refuse_reentry("Detector.posterior")
+            refuse_reentry(self._updating_thread, "Detector.posterior")
         with self._lock:  # so the copy never catches a step half done
             self._open_handle()
             memmove(address(copy), self._posterior, copy.nbytes)
@@ -183,7 +164,7 @@ class Detector:
     # region: posterior-view
     def posterior_view(self) -> np.ndarray:
         if self._updating_thread:
-            self._refuse_reentry("Detector.posterior_view")
+            refuse_reentry(self._updating_thread, "Detector.posterior_view")
         with self._lock:
             self._open_handle()
             buffer = _PosteriorBuffer(self)
@@ -197,20 +178,20 @@ class Detector:
     @property
     def t(self) -> int:
         if self._updating_thread:
-            self._refuse_reentry("Detector.t")
+            refuse_reentry(self._updating_thread, "Detector.t")
         with self._lock:
             return bc_detector_steps(self._open_handle())
 
     def reset(self) -> None:
         if self._updating_thread:
-            self._refuse_reentry("Detector.reset")
+            refuse_reentry(self._updating_thread, "Detector.reset")
         with self._lock:
             bc_detector_reset(self._open_handle())
 
     # region: close
     def close(self) -> None:
         if self._updating_thread:
-            self._refuse_reentry("Detector.close")
+            refuse_reentry(self._updating_thread, "Detector.close")
         with self._lock:  # waits for a call in flight on another thread
             if self._handle is None:
                 return
@@ -229,7 +210,7 @@ class Detector:
 
     def __enter__(self) -> Detector:
         if self._updating_thread:
-            self._refuse_reentry("Detector.__enter__")
+            refuse_reentry(self._updating_thread, "Detector.__enter__")
         with self._lock:
             self._open_handle()
         return self
