@@ -36,19 +36,43 @@ LATENCY_LIMIT = 3.0
 #: The whole child, interrupted or not, within this: a call that ignores SIGINT is killed.
 CHILD_TIMEOUT = 120.0
 
-CHILD = textwrap.dedent(
+#: What each child does first (a long series, the core's allocation count, a detector) and
+#: the two checks it ends with: ``check_prefix`` (the detector holds exactly the steps it
+#: took, bit for bit, and still takes ``update_many`` and ``update``) and ``finish`` (no core
+#: allocation leaked; the report goes to stdout).
+CHILD_COMMON = textwrap.dedent(
     """
-    import gc, json, math, sys, time
+    import gc, json, math, signal, sys, time
     import numpy as np
     import bindings
 
     core = bindings.load(sys.argv[1])
-    case = sys.argv[2]
     xs = np.random.default_rng(7).normal(size=400_000)
     gc.collect()
     before = core.live_allocations()
     d = core.Detector(max_run_length=2000)
     report = {}
+
+
+    def check_prefix():
+        taken = report["taken"] = d.t
+        fresh = core.Detector(max_run_length=2000)
+        fresh.update_many(xs[:taken])
+        report["same_posterior"] = bool(np.array_equal(d.posterior(), fresh.posterior()))
+        fresh.close()
+        d.update_many(xs[:10])
+        report["usable"] = isinstance(d.update(0.5), int) and d.t == taken + 11
+
+
+    def finish():
+        gc.collect()
+        report["leaked"] = core.live_allocations() - before
+        print(json.dumps(report), flush=True)
+    """
+)
+CHILD = CHILD_COMMON + textwrap.dedent(
+    """
+    case = sys.argv[2]
     print("started", flush=True)
     try:
         if case == "update_many":
@@ -58,18 +82,10 @@ CHILD = textwrap.dedent(
     except KeyboardInterrupt:
         report["interrupted_at"] = time.time()
     if case == "update_many":
-        taken = d.t
-        report["taken"] = taken
-        fresh = core.Detector(max_run_length=2000)
-        fresh.update_many(xs[:taken])
-        report["same_posterior"] = bool(np.array_equal(d.posterior(), fresh.posterior()))
-        fresh.close()
-        report["usable"] = isinstance(d.update(0.5), int) and d.t == taken + 1
+        check_prefix()
     d.close()
     del d
-    gc.collect()
-    report["leaked"] = core.live_allocations() - before
-    print(json.dumps(report), flush=True)
+    finish()
     """
 )
 
@@ -126,24 +142,14 @@ def test_the_check_off_the_main_thread_lets_the_call_finish(core):
     d.close()
 
 
-REENTRANT_CHILD = textwrap.dedent(
+REENTRANT_CHILD = CHILD_COMMON + textwrap.dedent(
     """
-    import gc, json, signal, sys, time
-    import numpy as np
-    import bindings
-
-    core = bindings.load(sys.argv[1])
-    xs = np.random.default_rng(7).normal(size=400_000)
-    gc.collect()
-    before = core.live_allocations()
-    d = core.Detector(max_run_length=2000)
     seen = []
 
     def report_progress(signum, frame):
         seen.append(d.t)  # the same detector, from inside its own update_many
 
     signal.signal(signal.SIGALRM, report_progress)
-    report = {}
     started = time.monotonic()
     signal.setitimer(signal.ITIMER_REAL, 0.3)
     try:
@@ -153,19 +159,10 @@ REENTRANT_CHILD = textwrap.dedent(
         report["after"] = time.monotonic() - started
     signal.setitimer(signal.ITIMER_REAL, 0)
     report["handler_saw"] = seen
-    taken = d.t
-    report["taken"] = taken
-    fresh = core.Detector(max_run_length=2000)
-    fresh.update_many(xs[:taken])
-    report["same_posterior"] = bool(np.array_equal(d.posterior(), fresh.posterior()))
-    fresh.close()
-    d.update_many(xs[:10])
-    report["usable"] = isinstance(d.update(0.5), int) and d.t == taken + 11
+    check_prefix()
     d.close()
     del d
-    gc.collect()
-    report["leaked"] = core.live_allocations() - before
-    print(json.dumps(report), flush=True)
+    finish()
     """
 )
 
