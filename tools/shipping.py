@@ -49,7 +49,8 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection
 from packaging.utils import parse_wheel_filename
 
-#: Left behind by a local build in a source folder; never part of what is shipped.
+#: Left behind by a local build in a source folder: never part of a project, nor of what
+#: is shipped (tutorials/tools/from_scratch.py copies its projects with it too).
 IGNORE = shutil.ignore_patterns(
     "build", "dist", "target", ".venv", ".nox", "*.egg-info", "__pycache__", "*.so", "*.o", "_add.c"
 )
@@ -284,26 +285,25 @@ def ship(
     else:
         source = project
     record: dict[str, object] = {"name": name, "build_system": build_system(project)}
-    wheel = None
+    from_sdist = None
     # region: from-sdist
     if sdist:
         made, record["sdist_seconds"] = build(source, work / "dist", what="sdist", env=env)
         record |= {"sdist": made.name, "sdist_size": made.stat().st_size}
         unpacked = unpack_sdist(made, work / "sdist")
-        wheel, seconds = build(unpacked, work / "from-sdist", what="wheel", env=env)
-    if from_folder or not sdist:
-        from_sdist, wheel = wheel, None
+        from_sdist, seconds = build(unpacked, work / "from-sdist", what="wheel", env=env)
+    wheel = from_sdist
+    if wheel is None or from_folder:
         wheel, seconds = build(source, work / "dist", what="wheel", env=env)
-        if from_sdist is not None:
-            only_folder = sorted(members(wheel) - members(from_sdist))
-            only_sdist = sorted(members(from_sdist) - members(wheel))
-            if only_folder or only_sdist:
-                raise SystemExit(
-                    f"{name}: the wheel built from the sdist differs from the one built from the folder: "
-                    f"only from the folder {only_folder}, only from the sdist {only_sdist}"
-                )
+    if from_sdist is not None and wheel != from_sdist:
+        only_folder = sorted(members(wheel) - members(from_sdist))
+        only_sdist = sorted(members(from_sdist) - members(wheel))
+        if only_folder or only_sdist:
+            raise SystemExit(
+                f"{name}: the wheel built from the sdist differs from the one built from the folder: "
+                f"only from the folder {only_folder}, only from the sdist {only_sdist}"
+            )
     # endregion: from-sdist
-    assert wheel is not None
     audited = audit(wheel, work / "wheelhouse")
     compiled = elf_files(wheel)
     beyond_policy(name, str(audited["policy"]), compiled)
@@ -325,6 +325,13 @@ def ship(
 def repaired(record: dict[str, object], work: Path) -> Path:
     """The wheel ``auditwheel repair`` wrote for a record that ``ship`` made in ``work``."""
     return work / "wheelhouse" / str(record["auditwheel"]["repaired"])  # type: ignore[index]
+
+
+def ship_and_check(name: str, project: Path, check: Path, work: Path) -> dict[str, object]:
+    """``ship`` one project, then run its ``check`` script where its wheel is installed (step 4)."""
+    record = ship(name, project, work)
+    install_and_check([repaired(record, work)], [str(check)], work)
+    return record | {"installed_without_compiler": True}
 
 
 #: Run where the package's wheels are installed: every build this interpreter can load loads and adds.
@@ -392,9 +399,8 @@ def main() -> int:
         else:
             if not options.check:
                 parser.error("a project needs --check SCRIPT")
-            record = ship(options.project.name, options.project.resolve(), Path(tmp))
-            install_and_check([repaired(record, Path(tmp))], [str(Path(options.check).resolve())], Path(tmp))
-            records = [record | {"installed_without_compiler": True}]
+            project, check = options.project.resolve(), Path(options.check).resolve()
+            records = [ship_and_check(project.name, project, check, Path(tmp))]
     text = json.dumps({"projects": records}, indent=2)
     if options.record:
         options.record.parent.mkdir(parents=True, exist_ok=True)

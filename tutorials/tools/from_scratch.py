@@ -44,6 +44,9 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import shipping  # noqa: E402  (tools/ is no package: its folder goes on sys.path first)
+
 PROJECTS = ROOT / "tutorials" / "from_scratch"
 BLOCK = re.compile(
     r"^<!-- from-scratch: (?P<name>[\w-]+) -->\n```(?:sh|bash|console)\n(?P<commands>.*?)^```$",
@@ -78,10 +81,6 @@ SUBINTERPRETERS: dict[str, tuple[str, str, dict[tuple[int, int], str]]] = {
 SUBINTERPRETER_PROBE = ROOT / "tools" / "subinterpreters.py"
 #: A subinterpreter with its own GIL first appeared in CPython 3.12 (PEP 684).
 PER_INTERPRETER_GIL = (3, 12)
-#: Left behind by a local build in the source folder; never part of a project.
-IGNORE = shutil.ignore_patterns(
-    "build", "dist", "target", ".venv", "*.egg-info", "__pycache__", "*.so", "*.o"
-)
 
 
 def blocks() -> dict[str, tuple[Path, str]]:
@@ -97,7 +96,7 @@ def blocks() -> dict[str, tuple[Path, str]]:
 
 def run_project(name: str, commands: str, workdir: Path) -> float:
     project = workdir / name
-    shutil.copytree(PROJECTS / name, project, ignore=IGNORE)
+    shutil.copytree(PROJECTS / name, project, ignore=shipping.IGNORE)
     environment = workdir / f"{name}-venv"
     venv.create(environment, with_pip=True)
     env = dict(os.environ)
@@ -110,18 +109,6 @@ def run_project(name: str, commands: str, workdir: Path) -> float:
     subprocess.run(["bash", "-euxo", "pipefail", "-c", commands], cwd=project, env=env, check=True)
     check_subinterpreters(name, project, environment, env)
     return time.perf_counter() - start
-
-
-def ship_project(name: str, workdir: Path) -> dict[str, object]:
-    """Ships the project (``tools/shipping.py``) and runs its check where the wheel is installed."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import shipping  # here, not at the top: it needs build, auditwheel and pyelftools
-
-    work = workdir / f"{name}-shipping"
-    record = shipping.ship(name, PROJECTS / name, work)
-    shipping.install_and_check([shipping.repaired(record, work)], [str(PROJECTS / name / "check.py")], work)
-    record["installed_without_compiler"] = True
-    return record
 
 
 def subinterpreter_expectation(name: str, version: tuple[int, int]) -> str:
@@ -193,7 +180,14 @@ def main() -> int:
                 timings[name] = run_project(name, commands, Path(tmp))
                 if ships:
                     print(f"[from-scratch] {name}: shipping its wheel", flush=True)
-                    shipped.append(ship_project(name, Path(tmp)))
+                    shipped.append(
+                        shipping.ship_and_check(
+                            name,
+                            PROJECTS / name,
+                            PROJECTS / name / "check.py",
+                            Path(tmp) / f"{name}-shipping",
+                        )
+                    )
             except (subprocess.CalledProcessError, SystemExit) as error:
                 print(f"[from-scratch] {name}: FAILED ({error})", flush=True)
                 failed.append(name)
