@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from .checks import Checks
 from .formatting import DASH, fmt_count, fmt_interval, fmt_ns, fmt_ratio
-from .intervals import interval, paired_ratio
 from .load import ABI3_SUFFIX, BACKENDS, HEADLINE_PATTERNS, PATTERN_LABELS, PATTERN_ORDER, Run
-from .stats import geometric_mean
+from .stats import geometric_mean, paired
 from .tables import table
 
 #: The CPython versions the wheel count covers, and those of them with a free-threaded
@@ -90,8 +89,7 @@ def _pair_cell(run: Run, checks: Checks, build: str, pattern: str) -> str:
     abi3, full = run.get("overhead", pattern, build), run.get("overhead", pattern, full_name)
     text = "—"
     if abi3 is not None and full is not None and full.median > 0:
-        point = paired_ratio(abi3.samples, full.samples)
-        bounds = interval(run.bootstrap.ratios(abi3.key, abi3.samples, full.key, full.samples))
+        point, bounds = paired(run, abi3, full)
         verdict = "tied" if bounds[0] <= 1 <= bounds[1] else ("slower" if point > 1 else "faster")
         text = f"{fmt_ratio(point)} {fmt_interval(bounds)} {verdict}{checks.mark(abi3.key)}"
     counts = run.instructions_per_call(build, pattern), run.instructions_per_call(full_name, pattern)

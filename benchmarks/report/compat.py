@@ -8,6 +8,7 @@ written by hand: a cell says what a test observed, or that nothing was observed.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from tabulate import tabulate
@@ -89,19 +90,27 @@ def builds(record_list: list[dict]) -> list[str]:
     return list(order)
 
 
-def matrix(folder: Path) -> str:
-    """The matrix as a Markdown table, or one line saying the run has no record."""
+def matrix(folder: Path, facts: Sequence[str] = tuple(FACTS), tests: bool = True) -> str:
+    """The matrix as a Markdown table, or one line saying the run has no record.
+
+    ``facts`` (keys of FACTS) picks the columns of observations; ``tests=False`` leaves out
+    the per-version test counts (a chapter that discusses one kind of fact shows only it).
+    """
     found = records(folder)
     if not found:
         return "This run has no compatibility record (`compat/`): the matrix needs `nox -s bench`."
-    versions = [_minor(record) for record in found]
+    versions = [_minor(record) for record in found] if tests else []
     run_meta = folder / "run.json"
     oldest = json.loads(run_meta.read_text()).get("abi3_oldest", {}) if run_meta.is_file() else {}
-    headers = ["build", *(f"CPython {v}: tests" for v in versions), *FACTS.values()]
+    headers = ["build", *(f"CPython {v}: tests" for v in versions), *(FACTS[fact] for fact in facts)]
     rows = []
     for build in builds(found):
-        suite = [_suite_cell(record["builds"].get(build), build, record, oldest) for record in found]
-        rows.append([build, *suite, *(_fact_cell(found, build, fact) for fact in FACTS)])
+        suite = (
+            [_suite_cell(record["builds"].get(build), build, record, oldest) for record in found]
+            if tests
+            else []
+        )
+        rows.append([build, *suite, *(_fact_cell(found, build, fact) for fact in facts)])
     return tabulate(rows, headers=headers, tablefmt="github")
 
 

@@ -35,6 +35,13 @@ def ratio(run: Run, f: Figure | None) -> float | None:
 # endregion: paired-ratio
 
 
+def paired(run: Run, a: Figure, b: Figure) -> tuple[float, tuple[float, float]]:
+    """a over b, paired by worker, and its 95 % interval (any two figures; ``ratio`` takes capi's)."""
+    return paired_ratio(a.samples, b.samples), interval(
+        run.bootstrap.ratios(a.key, a.samples, b.key, b.samples)
+    )
+
+
 def ratio_draws(run: Run, f: Figure | None) -> np.ndarray | None:
     """Bootstrap draws of f's ratio to the C-API backend, paired by worker."""
     ref = reference_of(run, f) if f is not None else None
@@ -102,11 +109,9 @@ def gil_release_costs(run: Run) -> dict[str, tuple[Figure, Figure, float, tuple[
         if held is None or released is None or held.median <= 0:
             continue
         if held.samples and released.samples:
-            value = paired_ratio(released.samples, held.samples)
-            bounds = interval(run.bootstrap.ratios(released.key, released.samples, held.key, held.samples))
+            costs[label] = (held, released, *paired(run, released, held))
         else:
-            value, bounds = released.median / held.median, None
-        costs[label] = (held, released, value, bounds)
+            costs[label] = (held, released, released.median / held.median, None)
     return costs
 
 
@@ -159,7 +164,6 @@ def large_array_ratios(run: Run) -> dict[str, tuple[int, dict[str, tuple[float, 
             f = run.get("sweep", pattern, backend, None, n)
             if f is None or numpy_figure is None:
                 continue
-            draws = run.bootstrap.ratios(f.key, f.samples, numpy_figure.key, numpy_figure.samples)
-            ratios[backend] = (paired_ratio(f.samples, numpy_figure.samples), interval(draws))
+            ratios[backend] = paired(run, f, numpy_figure)
         result[pattern] = (n, ratios)
     return result

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from .checks import Checks
 from .formatting import fmt_count, fmt_interval, fmt_ratio
-from .intervals import interval, paired_ratio
 from .load import PATTERN_LABELS, PATTERN_ORDER, REFERENCE, Figure, Run
+from .stats import paired
 from .tables import table
 
 #: The tax above which a pattern misses the target of the wrapper-tax issue (#14).
@@ -57,8 +57,7 @@ def tax(run: Run, backend: str, pattern: str) -> tuple[float, tuple[float, float
     interface, reference = figures(run, backend, pattern)
     if interface is None or reference is None or reference.median <= 0:
         return None
-    draws = run.bootstrap.ratios(interface.key, interface.samples, reference.key, reference.samples)
-    return paired_ratio(interface.samples, reference.samples), interval(draws)
+    return paired(run, interface, reference)
 
 
 def _with_reference(run: Run, key: str, raw_key: str, backend: str, pattern: str) -> tuple:

@@ -213,22 +213,14 @@ def compat_matrix(args: str) -> str:
 
 def compat_facts(args: str) -> str:
     """``compat-facts PREFIX...``: the compatibility matrix cut to the facts whose key starts with
-    a PREFIX (``subinterpreter``, ``interrupt``, ``free_threading``, ``abi``), one row per build,
-    each cell as the matrix writes it."""
+    a PREFIX (``subinterpreter``, ``interrupt``, ``free_threading``, ``abi``), without the test
+    counts: one row per build, each cell as the matrix writes it."""
     report, run, _ = _latest()
-    compat = report.compat  # the matrix's own module: its records, order and cells
     prefixes = tuple(args.split())
-    facts = [fact for fact in compat.FACTS if prefixes and fact.startswith(prefixes)]
+    facts = [fact for fact in report.compat.FACTS if prefixes and fact.startswith(prefixes)]
     if not facts:
-        raise KeyError(f"compat-facts: {args!r} names none of {', '.join(compat.FACTS)}")
-    found = compat.records(run.folder)
-    if not found:
-        return compat.matrix(run.folder) + "\n"  # the sentence saying the run has no record
-    rows = [
-        [build, *(compat._fact_cell(found, build, fact) for fact in facts)] for build in compat.builds(found)
-    ]
-    headers = ["build", *(compat.FACTS[fact] for fact in facts)]
-    return compat.tabulate(rows, headers=headers, tablefmt="github") + "\n"
+        raise KeyError(f"compat-facts: {args!r} names none of {', '.join(report.compat.FACTS)}")
+    return report.compat_matrix(run.folder, facts, tests=False) + "\n"
 
 
 def under_floor(args: str) -> str:
@@ -420,9 +412,7 @@ def versus(args: str) -> str:
         theirs = run.get("overhead", mine.pattern, b)
         if theirs is None or not (checks.ok(mine.key) and checks.ok(theirs.key)):
             continue
-        draws = run.bootstrap.ratios(mine.key, mine.samples, theirs.key, theirs.samples)
-        low, high = report.intervals.interval(draws)
-        value = report.intervals.paired_ratio(mine.samples, theirs.samples)
+        value, (low, high) = report.stats.paired(run, mine, theirs)
         group = "cheaper" if high < 1 else "dearer" if low > 1 else "tied"
         label = report.PATTERN_LABELS.get(mine.pattern, mine.pattern)
         groups[group].append(f"`{label}` {report.fmt_ratio(value)} {report.fmt_interval((low, high))}")
