@@ -169,7 +169,7 @@ NEWEST_WITH_GIL = next((version for version in reversed(PYTHONS or []) if not ve
 
 @nox.session(python=NEWEST_WITH_GIL)
 def chapter(session: nox.Session) -> None:
-    """Runs the code of the chapters named by number (`-- 02 11`), as the suite runs it.
+    """Runs the code of the chapters named by number (`-- 02 11`), and their appendices, as the suite runs it.
 
     Builds the package and every backend, then runs each chapter under Sybil: its Python
     blocks in order, its included and generated blocks compared with their sources.
@@ -179,6 +179,7 @@ def chapter(session: nox.Session) -> None:
     chapters = []
     for number in session.posargs:
         found = sorted((ROOT / "tutorials").glob(f"{int(number):02d}-*.md"))
+        found += sorted((ROOT / "tutorials").glob(f"{int(number):02d}a-*.md"))  # its appendix
         if not found:
             session.error(f"no chapter numbered {number} in tutorials/")
         chapters += [str(path) for path in found]

@@ -1,6 +1,6 @@
 """Runs the chapters: every Python block executes, every included or generated block is checked.
 
-Sybil collects each ``NN-*.md`` chapter as a test file. A chapter's Python blocks run
+Sybil collects each ``NN-*.md`` chapter and ``NNa-*.md`` appendix as a test file. A chapter's Python blocks run
 in order in one namespace, from a fresh temporary directory, against the installed
 ``bindings`` package. A fenced block under an ``<!-- include: ... -->`` comment is not
 run (it is the project's own code, run by the rest of the suite): it is compared with
@@ -80,7 +80,7 @@ def leave_scratch_directory(namespace: dict) -> None:
 
 pytest_collect_file = Sybil(
     parsers=[include_parser, generated_parser, SnippetParser()],
-    patterns=["[0-9][0-9]-*.md"],
+    patterns=[includes.CHAPTER, includes.APPENDIX],
     setup=enter_scratch_directory,
     teardown=leave_scratch_directory,
 ).pytest()

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
 import from_scratch
 import includes
+import links
 import sync
 
 TUTORIALS = Path(__file__).resolve().parent
@@ -95,10 +96,40 @@ def test_chapter_has_exercises_whose_solutions_the_suite_runs(name):
     assert len(solutions) >= 2, f"{name}: {len(solutions)} exercises with a python solution (Sybil runs it)"
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
+@pytest.mark.parametrize("name", [path.name for path in includes.documents()])
 def test_chapter_has_no_placeholder_text(name):
     text = (TUTORIALS / name).read_text(encoding="utf-8")
     assert not PLACEHOLDERS.search(text), PLACEHOLDERS.search(text)
+
+
+def appendix_of(name: str) -> Path:
+    return TUTORIALS / f"{name[:2]}a-{name[3:-3]}-in-depth.md"
+
+
+@pytest.mark.parametrize("path", includes.appendices(), ids=lambda path: path.name)
+def test_appendix_opens_with_the_command_that_runs_it_and_belongs_to_a_chapter(path):
+    chapter = TUTORIALS / f"{path.name[:2]}-{path.name[4:].removesuffix('-in-depth.md')}.md"
+    assert chapter.name in CHAPTERS, f"{path.name} is the appendix of no chapter"
+    _title, command = path.read_text(encoding="utf-8").split("\n\n")[:2]
+    assert command == f"*Run this appendix's code:* `python -m nox -s chapter -- {path.name[:2]}`", command
+
+
+@pytest.mark.parametrize("name", [name for name in CHAPTERS if appendix_of(name).exists()])
+def test_chapter_and_appendix_link_each_other(name):
+    appendix = appendix_of(name)
+    assert f"]({appendix.name}" in (TUTORIALS / name).read_text(encoding="utf-8"), (
+        f"{name} never links {appendix.name}"
+    )
+    assert f"]({name}" in appendix.read_text(encoding="utf-8"), f"{appendix.name} never links back to {name}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*includes.documents(), TUTORIALS / "README.md", TUTORIALS.parent / "README.md"],
+    ids=lambda path: str(path.relative_to(TUTORIALS.parent)),
+)
+def test_every_relative_link_reaches_its_file_and_heading(path):
+    assert links.broken(path) == []
 
 
 @pytest.mark.parametrize("name", TECHNOLOGY_CHAPTERS)
@@ -133,6 +164,16 @@ def test_every_from_scratch_project_has_its_commands_and_the_reverse():
 def test_the_sources_list_holds_every_link_the_chapters_make():
     # SOURCES.md is generated from the chapters' links to other projects: one place to re-check them.
     assert sync.problems(TUTORIALS / "SOURCES.md") == []
+
+
+def test_a_broken_link_is_caught(tmp_path):
+    # The link check itself can fail: a missing heading and a missing file are reported.
+    page = tmp_path / "99-probe.md"
+    page.write_text("# A title: here\n\n[a](#a-title-here) [b](#gone) [c](no-such.md)\n")
+    assert links.broken(page) == [
+        "](#gone): no heading #gone in 99-probe.md",
+        "](no-such.md): no file no-such.md",
+    ]
 
 
 def test_a_stale_include_is_caught(tmp_path):

@@ -86,7 +86,7 @@ PER_INTERPRETER_GIL = (3, 12)
 def blocks() -> dict[str, tuple[Path, str]]:
     """name -> (chapter, commands), for every from-scratch block of every chapter."""
     found: dict[str, tuple[Path, str]] = {}
-    for chapter in sorted((ROOT / "tutorials").glob("[0-9][0-9]-*.md")):
+    for chapter in sorted((ROOT / "tutorials").glob("[0-9][0-9]*-*.md")):  # chapters and appendices
         for match in BLOCK.finditer(chapter.read_text(encoding="utf-8")):
             if match["name"] in found:
                 raise SystemExit(f"from-scratch project {match['name']!r} has two command blocks")

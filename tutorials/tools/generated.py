@@ -278,7 +278,7 @@ def _sentence(paragraph: str, at: int) -> str:
 def sources(args: str) -> str:
     """``sources``: every link a chapter makes to another project, by project, with the claim it backs."""
     found: dict[str, list[str]] = {}
-    for chapter in sorted((ROOT / "tutorials").glob("[0-9][0-9]-*.md")):
+    for chapter in sorted((ROOT / "tutorials").glob("[0-9][0-9]*-*.md")):  # chapters and appendices
         text = re.sub(r"^```.*?^```$", "", chapter.read_text(encoding="utf-8"), flags=re.M | re.S)
         for paragraph in text.split("\n\n"):
             if paragraph.lstrip().startswith(("<!--", "|")):

@@ -131,12 +131,27 @@ def includes(chapter: Path, text: str | None = None) -> list[Include]:
     ]
 
 
+#: A chapter is ``NN-name.md``; its appendix, the deep dives its main path leaves out, is
+#: ``NNa-name-in-depth.md`` and sorts right after it.
+CHAPTER = "[0-9][0-9]-*.md"
+APPENDIX = "[0-9][0-9]a-*.md"
+
+
 def chapters() -> list[Path]:
-    return sorted(TUTORIALS.glob("[0-9][0-9]-*.md"))
+    return sorted(TUTORIALS.glob(CHAPTER))
+
+
+def appendices() -> list[Path]:
+    return sorted(TUTORIALS.glob(APPENDIX))
+
+
+def documents() -> list[Path]:
+    """Every chapter and appendix, in reading order: what the suite runs and checks."""
+    return sorted([*chapters(), *appendices()])
 
 
 def used_regions() -> set[tuple[str, str]]:
-    return {(inc.path, inc.region) for chapter in chapters() for inc in includes(chapter) if inc.region}
+    return {(inc.path, inc.region) for document in documents() for inc in includes(document) if inc.region}
 
 
 def defined_regions() -> set[tuple[str, str]]:

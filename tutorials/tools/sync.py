@@ -59,8 +59,8 @@ def main() -> int:
     )
     options = parser.parse_args()
     failures = 0
-    # The chapters, and the sources list generated from them (not a chapter: nothing in it runs).
-    for chapter in [*includes.chapters(), includes.TUTORIALS / "SOURCES.md"]:
+    # The chapters and appendices, and the sources list generated from them (nothing in it runs).
+    for chapter in [*includes.documents(), includes.TUTORIALS / "SOURCES.md"]:
         if options.only and chapter.name not in options.only:
             continue
         if options.write and (includes.rewrite(chapter) | rewrite_generated(chapter)):
