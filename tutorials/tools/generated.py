@@ -267,7 +267,17 @@ def _project(url: str) -> str:
 
 
 def _sentence(paragraph: str, at: int) -> str:
-    """The sentence of ``paragraph`` around position ``at``, links reduced to their text."""
+    """The sentence of ``paragraph`` around position ``at``, links reduced to their text.
+
+    In a table, the row around ``at``, its cells separated by semicolons.
+    """
+    row_start = paragraph.rfind("\n", 0, at) + 1
+    row_end = paragraph.find("\n", at) % (len(paragraph) + 1)
+    row = paragraph[row_start:row_end].strip()
+    if row.startswith("|"):
+        cells = [cell.strip() for cell in row.strip("|").split(" | ")]
+        text = " ".join(EXTERNAL_LINK.sub(lambda m: m["text"], "; ".join(cells)).split())
+        return text if len(text) <= 240 else text[:237] + "..."
     starts = [m.end() for m in re.finditer(r"[.!?]\s", paragraph[:at])]
     ends = [at + m.start() + 1 for m in re.finditer(r"[.!?](\s|$)", paragraph[at:])]
     text = paragraph[starts[-1] if starts else 0 : ends[0] if ends else len(paragraph)]
@@ -280,9 +290,8 @@ def sources(args: str) -> str:
     found: dict[str, list[str]] = {}
     for chapter in sorted((ROOT / "tutorials").glob("[0-9][0-9]*-*.md")):  # chapters and appendices
         text = re.sub(r"^```.*?^```$", "", chapter.read_text(encoding="utf-8"), flags=re.M | re.S)
+        text = GENERATED.sub("", text)  # a generated block's links come from its generator, not the chapter
         for paragraph in text.split("\n\n"):
-            if paragraph.lstrip().startswith(("<!--", "|")):
-                continue  # generated blocks and tables: their links come from the generators
             for link in EXTERNAL_LINK.finditer(paragraph):
                 entry = f"- <{link['url']}>, [{chapter.name}]({chapter.name}): {_sentence(paragraph, link.start())}"
                 found.setdefault(_project(link["url"]), []).append(entry)
