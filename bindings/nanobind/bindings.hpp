@@ -256,7 +256,8 @@ template <typename T> struct type_caster<bcore_nanobind::Int<T>> {
             load(src.ptr());
             return true;
         }
-        // Like nanobind's integer casters: only ints until implicit conversions are allowed.
+        // Only ints until implicit conversions are allowed. Unlike nanobind's own integer casters,
+        // which refuse bool on that pass, this lets it through: bool is an int subclass.
         if (!(flags & cast_flags::convert) && !PyLong_Check(src.ptr()))
             return false;
         if (!PyIndex_Check(src.ptr())) // no __index__: a float, a str, None...
