@@ -106,6 +106,19 @@ def appendix_of(name: str) -> Path:
     return TUTORIALS / f"{name[:2]}a-{name[3:-3]}-in-depth.md"
 
 
+#: The main path of a technology chapter, or of any chapter with an appendix, reads in one
+#: sitting: fewer words than this, counted as `wc -w` counts them (prose, code and comments).
+MAIN_PATH_WORDS = 4000
+
+
+@pytest.mark.parametrize(
+    "name", sorted({*TECHNOLOGY_CHAPTERS, *(name for name in CHAPTERS if appendix_of(name).exists())})
+)
+def test_chapter_main_path_reads_in_one_sitting(name):
+    words = len((TUTORIALS / name).read_text(encoding="utf-8").split())
+    assert words < MAIN_PATH_WORDS, f"{name}: {words} words; move a deep dive into {appendix_of(name).name}"
+
+
 @pytest.mark.parametrize("path", includes.appendices(), ids=lambda path: path.name)
 def test_appendix_opens_with_the_command_that_runs_it_and_belongs_to_a_chapter(path):
     chapter = TUTORIALS / f"{path.name[:2]}-{path.name[4:].removesuffix('-in-depth.md')}.md"
