@@ -162,6 +162,35 @@ def test_technology_chapter_has_from_scratch_and_pitfalls(name):
     assert "<!-- from-scratch: " in text, f"{name}: no from-scratch command block"
 
 
+def fence_problems(text: str) -> list[str]:
+    """Fences that do not pair: every block opens with its language and closes with a bare fence."""
+    problems, inside = [], False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("```"):
+            language = line[3:].strip()
+            if inside == bool(language):
+                problems.append(
+                    f"line {number}: {'a fence with a language inside a block' if inside else 'a bare opening fence'}"
+                )
+            inside = not inside
+    return problems + (["the last block is never closed"] if inside else [])
+
+
+@pytest.mark.parametrize("name", [path.name for path in includes.documents()])
+def test_every_code_block_is_closed(name):
+    # An unclosed block turns the prose after it into code, and pairs every later fence wrongly:
+    # a from-scratch block would run that prose as commands.
+    assert fence_problems((TUTORIALS / name).read_text(encoding="utf-8")) == []
+
+
+def test_an_unclosed_code_block_is_caught():
+    assert fence_problems("```sh\npip install .\n\nProse.\n```c\nint x;\n```\n") == [
+        "line 5: a fence with a language inside a block",
+        "line 7: a bare opening fence",
+        "the last block is never closed",
+    ]
+
+
 def test_every_marked_region_is_shown_by_some_chapter():
     unused = sorted(includes.defined_regions() - includes.used_regions())
     assert not unused, f"regions marked in the sources that no chapter includes: {unused}"
