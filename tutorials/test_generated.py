@@ -24,8 +24,7 @@ RATIO = re.compile(r"`(?P<label>[^`]+)` [\d.]+x \[(?P<low>[\d.]+)\u2013(?P<high>
 
 @pytest.fixture(scope="module")
 def latest():
-    report, run, checks = generated._latest()
-    return report, run, checks
+    return generated._latest()
 
 
 def _versus_groups(text: str) -> dict[str, list[re.Match]]:

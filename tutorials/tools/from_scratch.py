@@ -45,6 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
+import includes  # noqa: E402  (beside this file: the chapters and appendices)
 import shipping  # noqa: E402  (tools/ is no package: its folder goes on sys.path first)
 
 PROJECTS = ROOT / "tutorials" / "from_scratch"
@@ -86,7 +87,7 @@ PER_INTERPRETER_GIL = (3, 12)
 def blocks() -> dict[str, tuple[Path, str]]:
     """name -> (chapter, commands), for every from-scratch block of every chapter."""
     found: dict[str, tuple[Path, str]] = {}
-    for chapter in sorted((ROOT / "tutorials").glob("[0-9][0-9]*-*.md")):  # chapters and appendices
+    for chapter in includes.documents():
         for match in BLOCK.finditer(chapter.read_text(encoding="utf-8")):
             if match["name"] in found:
                 raise SystemExit(f"from-scratch project {match['name']!r} has two command blocks")

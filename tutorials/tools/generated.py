@@ -29,6 +29,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import includes
+
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
 BENCHMARKS = ROOT / "benchmarks"
@@ -271,16 +273,14 @@ def _sentence(paragraph: str, at: int) -> str:
 
     In a table, the row around ``at``, its cells separated by semicolons.
     """
-    row_start = paragraph.rfind("\n", 0, at) + 1
-    row_end = paragraph.find("\n", at) % (len(paragraph) + 1)
-    row = paragraph[row_start:row_end].strip()
+    row_end = paragraph.find("\n", at)
+    row = paragraph[paragraph.rfind("\n", 0, at) + 1 : row_end if row_end >= 0 else len(paragraph)].strip()
     if row.startswith("|"):
-        cells = [cell.strip() for cell in row.strip("|").split(" | ")]
-        text = " ".join(EXTERNAL_LINK.sub(lambda m: m["text"], "; ".join(cells)).split())
-        return text if len(text) <= 240 else text[:237] + "..."
-    starts = [m.end() for m in re.finditer(r"[.!?]\s", paragraph[:at])]
-    ends = [at + m.start() + 1 for m in re.finditer(r"[.!?](\s|$)", paragraph[at:])]
-    text = paragraph[starts[-1] if starts else 0 : ends[0] if ends else len(paragraph)]
+        text = "; ".join(cell.strip() for cell in row.strip("|").split(" | "))
+    else:
+        starts = [m.end() for m in re.finditer(r"[.!?]\s", paragraph[:at])]
+        ends = [at + m.start() + 1 for m in re.finditer(r"[.!?](\s|$)", paragraph[at:])]
+        text = paragraph[starts[-1] if starts else 0 : ends[0] if ends else len(paragraph)]
     text = " ".join(EXTERNAL_LINK.sub(lambda m: m["text"], text).split())
     return text if len(text) <= 240 else text[:237] + "..."
 
@@ -288,7 +288,7 @@ def _sentence(paragraph: str, at: int) -> str:
 def sources(args: str) -> str:
     """``sources``: every link a chapter makes to another project, by project, with the claim it backs."""
     found: dict[str, list[str]] = {}
-    for chapter in sorted((ROOT / "tutorials").glob("[0-9][0-9]*-*.md")):  # chapters and appendices
+    for chapter in includes.documents():
         text = re.sub(r"^```.*?^```$", "", chapter.read_text(encoding="utf-8"), flags=re.M | re.S)
         text = GENERATED.sub("", text)  # a generated block's links come from its generator, not the chapter
         for paragraph in text.split("\n\n"):

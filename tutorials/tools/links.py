@@ -35,11 +35,14 @@ def anchors(path: Path) -> set[str]:
 
 def broken(path: Path) -> list[str]:
     """The relative links of ``path`` whose file or heading does not exist."""
-    problems = []
+    problems, headings = [], {}  # headings: target -> its anchors, read once per target
     for match in LINK.finditer(_markdown(path)):
         target = (path.parent / match["target"]).resolve() if match["target"] else path
         if not target.exists():
             problems.append(f"{match.group(0)}: no file {match['target']}")
-        elif match["anchor"] and target.suffix == ".md" and match["anchor"] not in anchors(target):
-            problems.append(f"{match.group(0)}: no heading #{match['anchor']} in {target.name}")
+        elif match["anchor"] and target.suffix == ".md":
+            if target not in headings:
+                headings[target] = anchors(target)
+            if match["anchor"] not in headings[target]:
+                problems.append(f"{match.group(0)}: no heading #{match['anchor']} in {target.name}")
     return problems
